@@ -1,0 +1,391 @@
+"""WeightedMultiLabelClassifier: the scikit-learn estimator."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
+from sklearn.model_selection import KFold, train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._label_weights import check_label_weights
+from ._losses import make_loss
+from ._network import build_network, predict_logits, train_network
+from ._persistence import model_from_state, model_to_state
+from ._thresholds import (
+    DEFAULT_THRESHOLD,
+    apply_thresholds,
+    top_k_predict,
+    tune_thresholds,
+)
+from ._validation import check_params, check_sample_weight, encode_target
+
+__all__ = ["WeightedMultiLabelClassifier"]
+
+# Probabilities are kept strictly inside (0, 1) even where the sigmoid rounds.
+_EPS = np.finfo(np.float64).eps
+
+
+class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+    r"""Keras sigmoid network for imbalanced multi-label data.
+
+    ``fit`` computes ``[w_neg, w_pos]`` weights for every label from the target
+    it is given, trains a Keras network with one sigmoid output per label on a
+    per-label weighted loss, and tunes one decision threshold per label on
+    predictions the network did not train on. ``predict`` applies those
+    thresholds.
+
+    Parameters
+    ----------
+    model : None, callable or keras.Model, default=None
+        The network. None builds an MLP from ``hidden_layer_sizes``,
+        ``activation`` and ``dropout``. A callable is a build function in
+        scikeras's style: it may take ``meta`` (a dict with
+        ``n_features_in_``, ``n_outputs_``, ``n_outputs_expected_``,
+        ``target_type_``, ``classes_`` and ``seed``), ``compile_kwargs`` and
+        the keys of ``model_kwargs``, and returns an uncompiled
+        ``keras.Model`` ending in ``Dense(n_outputs_)`` with a sigmoid or
+        linear activation. A ``keras.Model`` is cloned with fresh weights.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Hidden layers of the default MLP.
+    activation : str, default="relu"
+        Hidden-layer activation of the default MLP.
+    dropout : float, default=0.2
+        Dropout rate after each hidden layer of the default MLP.
+    model_kwargs : dict, default=None
+        Keyword arguments for a build function passed as ``model``.
+    class_weight : None, str, dict, array-like or callable, default="balanced"
+        Per-label weights, computed in ``fit`` from the labels it is given:
+
+        - ``"balanced"``: :math:`w_{\text{pos}} = n / (2 n_{\text{pos}})` and
+          :math:`w_{\text{neg}} = n / (2 n_{\text{neg}})` for each label;
+        - ``"balanced_sqrt"``: the square root of those;
+        - ``"effective_number"``: Cui et al. (2019), :math:`\beta = 0.999`;
+        - array-like of shape ``(n_labels, 2)``: ``[w_neg, w_pos]`` per label;
+        - dict: ``{label_index: w_pos}`` or ``{label_index: {0: w_neg, 1:
+          w_pos}}``; for a 1-D binary ``y``, ``{class: weight}`` as in
+          scikit-learn;
+        - callable: ``class_weight(Y)`` returns an ``(n_labels, 2)`` array;
+        - None: no weighting.
+    loss : {"bce", "focal"}, default="bce"
+        Weighted binary cross-entropy, or the focal loss of Lin et al. (2017),
+        both computed from logits.
+    focal_gamma : float, default=2.0
+        Focusing parameter of the focal loss.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        A fresh copy is made for every fit.
+    learning_rate : float or None, default=1e-3
+        Overrides the optimizer's learning rate; None keeps it.
+    epochs : int, default=60
+    batch_size : int, default=64
+    threshold : {"f1", "fbeta", "top_k"}, float or array-like, default="f1"
+        Decision rule of ``predict``:
+
+        - ``"f1"`` / ``"fbeta"``: one threshold per label, tuned for F1 (or
+          F-beta with ``beta``) on out-of-fold predictions, with the safeguards
+          described in Notes;
+        - ``"top_k"``: every row gets its ``top_k`` highest-scoring labels;
+        - a float in (0, 1): the same fixed threshold for every label (0.5 is
+          the plain cut-off);
+        - an array of one float per label.
+    beta : float, default=1.0
+        The beta of F-beta when ``threshold="fbeta"``.
+    top_k : int, default=1
+        Labels per row when ``threshold="top_k"``.
+    threshold_cv : int or float, default=5
+        Where tuned thresholds come from. An int ``k >= 2`` fits ``k`` extra
+        networks in k-fold cross-fitting and tunes on their out-of-fold
+        predictions, then fits the final network on all the data, as
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` does. A
+        float holds that fraction of the data out: the final network trains on
+        the rest and the thresholds are tuned on the held-out part.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, dropout, mini-batch order and the
+        splits. The same int gives the same predictions on CPU. No global seed
+        is set.
+    verbose : int, default=0
+        Keras's training verbosity.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network; it outputs logits.
+    label_weights_ : ndarray of shape (n_labels, 2)
+        ``[w_neg, w_pos]`` per label used in the loss.
+    thresholds_ : ndarray of shape (n_labels,) or None
+        Decision threshold per label; None with ``threshold="top_k"``.
+    classes_ : ndarray of shape (2,) or list of ndarray
+        For a 1-D binary ``y``, its two classes; for a multi-label ``Y``, one
+        ``array([0, 1])`` per label, as scikit-learn's multi-output classifiers do.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has string column names.
+    n_outputs_ : int
+        Number of sigmoid outputs (labels).
+    history_ : dict
+        Per-epoch training losses of the final network.
+
+    Notes
+    -----
+    **Threshold rule.** The F1-optimal threshold of a label estimated from few
+    positives is noisy: freely tuned, it can do worse than 0.5 on new data,
+    and for an uninformative score F1's optimum is to predict every row. For
+    each label with :math:`m` out-of-fold positives:
+
+    1. with fewer than 5 positives the label keeps 0.5;
+    2. otherwise the exact F-beta optimum :math:`t^*` is searched over all
+       distinct scores, among cut-offs that predict at most :math:`3m` rows;
+    3. it is shrunk toward 0.5: :math:`t = 0.5 + \frac{m}{m + 10}(t^* - 0.5)`.
+
+    Do not tune thresholds on the data the network trained on: its scores
+    there are over-confident. That is why they come from held-out predictions.
+
+    References
+    ----------
+    Y. Cui et al., "Class-Balanced Loss Based on Effective Number of Samples",
+    CVPR 2019. T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV
+    2017. Z. C. Lipton, C. Elkan and B. Naryanaswamy, "Optimal Thresholding of
+    Classifiers to Maximize F1 Measure", ECML PKDD 2014.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sk_imbalance import WeightedMultiLabelClassifier
+    >>> X, Y = make_multilabel_classification(n_samples=200, n_classes=5,
+    ...                                       random_state=0)
+    >>> clf = WeightedMultiLabelClassifier(epochs=5, random_state=0).fit(X, Y)
+    >>> clf.predict(X[:2]).shape
+    (2, 5)
+    """
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.2,
+        model_kwargs=None,
+        class_weight="balanced",
+        loss="bce",
+        focal_gamma=2.0,
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=60,
+        batch_size=64,
+        threshold="f1",
+        beta=1.0,
+        top_k=1,
+        threshold_cv=5,
+        random_state=None,
+        verbose=0,
+    ):
+        self.model = model
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.model_kwargs = model_kwargs
+        self.class_weight = class_weight
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.threshold = threshold
+        self.beta = beta
+        self.top_k = top_k
+        self.threshold_cv = threshold_cv
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network and tune its per-label thresholds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Sparse input is densified one mini-batch at a time.
+        y : array-like of shape (n_samples, n_labels) or (n_samples,)
+            0/1 indicator matrix, or a 1-D binary target.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Multiplies each row's loss and its weight in threshold tuning.
+
+        Returns
+        -------
+        self : WeightedMultiLabelClassifier
+        """
+        check_params(self)
+        X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        self.label_weights_ = check_label_weights(self.class_weight, target.Y,
+                                                  target.classes)
+        rng = np.random.default_rng(check_random_state(self.random_state)
+                                    .randint(np.iinfo(np.int32).max))
+        self._set_target_attributes(target)
+        if self._tunes_thresholds():
+            self.model_, self.thresholds_ = self._fit_with_tuned_thresholds(
+                X, target.Y, sample_weight, rng)
+        else:
+            self.model_ = self._fit_network(X, target.Y, sample_weight, rng)
+            self.thresholds_ = self._fixed_thresholds()
+        return self
+
+    def _validate_fit_data(self, X, y, sample_weight):
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
+                             dtype=[np.float32, np.float64])
+        target = encode_target(y)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], target)
+        if self.threshold == "top_k" and target.classes is not None:
+            raise ValueError("threshold='top_k' needs a multi-label Y (2-D); got a "
+                             "1-D binary y. Use threshold='f1' or a float.")
+        n_outputs = target.Y.shape[1]
+        if not isinstance(self.threshold, str) and np.ndim(self.threshold) == 1 \
+                and len(self.threshold) != n_outputs:
+            raise ValueError(f"threshold has {len(self.threshold)} values but Y has "
+                             f"{n_outputs} label(s); give one threshold per label.")
+        return X, target, sample_weight
+
+    def _set_target_attributes(self, target):
+        self.n_outputs_ = target.Y.shape[1]
+        self._y_dtype = target.dtype
+        if target.classes is not None:
+            self.classes_ = target.classes
+        else:
+            self.classes_ = [np.array([0, 1]) for _ in range(self.n_outputs_)]
+
+    def _tunes_thresholds(self):
+        return isinstance(self.threshold, str) and self.threshold in ("f1", "fbeta")
+
+    def _fixed_thresholds(self):
+        if isinstance(self.threshold, str):  # "top_k"
+            return None
+        return np.broadcast_to(np.asarray(self.threshold, dtype=np.float64),
+                               (self.n_outputs_,)).copy()
+
+    def _meta(self, n_features, rng):
+        return {
+            "n_features_in_": n_features,
+            "n_outputs_": self.n_outputs_,
+            "n_outputs_expected_": 1,
+            "target_type_": "multilabel-indicator"
+            if isinstance(self.classes_, list) else "binary",
+            "classes_": self.classes_,
+            "seed": int(rng.integers(2**31 - 1)),
+        }
+
+    def _fit_network(self, X, Y, sample_weight, rng):
+        """Build, compile and train one network on ``(X, Y)``."""
+        network = build_network(
+            self.model, self._meta(X.shape[1], rng), self.model_kwargs or {},
+            {"hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+             "activation": self.activation, "dropout": self.dropout},
+        )
+        self.history_ = train_network(
+            network, X, Y, sample_weight,
+            loss=make_loss(self.loss, self.label_weights_, self.focal_gamma),
+            optimizer=self.optimizer, learning_rate=self.learning_rate,
+            epochs=self.epochs, batch_size=self.batch_size, rng=rng,
+            verbose=self.verbose,
+        )
+        return network
+
+    def _fit_with_tuned_thresholds(self, X, Y, sample_weight, rng):
+        """Train the final network and tune thresholds on held-out predictions."""
+        seed = int(rng.integers(2**31 - 1))
+        if not isinstance(self.threshold_cv, Integral):
+            fit_idx, held_idx = train_test_split(
+                np.arange(X.shape[0]), test_size=self.threshold_cv, random_state=seed)
+            network = self._fit_network(X[fit_idx], Y[fit_idx],
+                                        _take(sample_weight, fit_idx), rng)
+            scores = expit(predict_logits(network, X[held_idx]))
+            thresholds = self._tune(Y[held_idx], scores,
+                                    _take(sample_weight, held_idx))
+            return network, thresholds
+        scores = np.empty(Y.shape)
+        folds = KFold(self.threshold_cv, shuffle=True, random_state=seed)
+        for fit_idx, held_idx in folds.split(X):
+            fold_network = self._fit_network(X[fit_idx], Y[fit_idx],
+                                             _take(sample_weight, fit_idx), rng)
+            scores[held_idx] = expit(predict_logits(fold_network, X[held_idx]))
+            del fold_network
+        thresholds = self._tune(Y, scores, sample_weight)
+        return self._fit_network(X, Y, sample_weight, rng), thresholds
+
+    def _tune(self, Y, scores, sample_weight):
+        beta = self.beta if self.threshold == "fbeta" else 1.0
+        return tune_thresholds(Y, scores, beta=beta, sample_weight=sample_weight)
+
+    # -------------------------------------------------------------- predict
+    def _positive_proba(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False,
+                          dtype=[np.float32, np.float64])
+        proba = expit(predict_logits(self.model_, X))
+        return np.clip(proba, _EPS, 1.0 - _EPS)
+
+    def predict_proba(self, X):
+        """Probability of each label.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_labels), dtype float64
+            Strictly inside (0, 1). For a 1-D binary ``y`` the shape is
+            ``(n_samples, 2)``, columns ordered as ``classes_``.
+        """
+        proba = self._positive_proba(X)
+        if not isinstance(self.classes_, list):
+            return np.hstack([1.0 - proba, proba])
+        return proba
+
+    def predict(self, X):
+        """Predict label sets with the per-label thresholds (or top-k).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples, n_labels) or (n_samples,)
+            Same shape convention and dtype as the target given to ``fit``.
+        """
+        proba = self._positive_proba(X)
+        if self.thresholds_ is None:
+            indicator = top_k_predict(proba, self.top_k)
+        else:
+            indicator = apply_thresholds(proba, self.thresholds_)
+        if not isinstance(self.classes_, list):
+            return self.classes_[indicator[:, 0]]
+        return indicator.astype(self._y_dtype, copy=False)
+
+    # ------------------------------------------------------- sklearn hooks
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_class = False
+        tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
+        return tags
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "model_" in state:
+            state["model_"] = model_to_state(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if "model_" in state:
+            state["model_"] = model_from_state(state["model_"])
+        self.__dict__.update(state)
+
+
+def _take(values, index):
+    return None if values is None else values[index]

@@ -1,0 +1,187 @@
+"""Validation of targets, sample weights and the estimator's parameters.
+
+Each check raises a ``ValueError`` that names the parameter or the problem,
+the value received and, where possible, the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from ._label_weights import LABEL_WEIGHT_STRATEGIES
+from ._losses import LOSSES
+
+__all__ = ["EncodedTarget", "encode_target", "check_sample_weight", "check_params"]
+
+THRESHOLD_OBJECTIVES = ("f1", "fbeta")
+
+
+@dataclass
+class EncodedTarget:
+    """A target turned into the 0/1 float matrix the network trains on.
+
+    Attributes
+    ----------
+    Y : ndarray of shape (n_samples, n_outputs)
+        0/1 indicator matrix.
+    classes : ndarray of shape (2,) or None
+        Class labels of a 1-D binary target; None for a multi-label one.
+    dtype : numpy.dtype
+        dtype of the target passed to ``fit``, which ``predict`` returns.
+    """
+
+    Y: np.ndarray
+    classes: np.ndarray | None
+    dtype: np.dtype
+
+
+def encode_target(y):
+    """Check a classification target and encode it as a 0/1 matrix.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        A 1-D binary target with any two class labels, or a 2-D 0/1 indicator
+        matrix (one column per label).
+
+    Returns
+    -------
+    EncodedTarget
+    """
+    check_classification_targets(y)
+    y = np.asarray(y)
+    if y.ndim == 2:
+        values = np.unique(y)
+        if not np.all(np.isin(values, [0, 1])):
+            raise ValueError(
+                "Y must be a 0/1 indicator matrix of shape (n_samples, n_labels); "
+                f"got values {values[:10].tolist()}. Encode label sets with "
+                "sklearn.preprocessing.MultiLabelBinarizer."
+            )
+        return EncodedTarget(y.astype(np.float32), None, y.dtype)
+    target_type = type_of_target(y, input_name="y")
+    classes = np.unique(y)
+    if classes.size < 2:
+        raise ValueError(
+            f"y has only one class ({classes.tolist()}); a binary classifier needs "
+            "samples of 2 classes."
+        )
+    if target_type != "binary":
+        raise ValueError(
+            f"A 1-D y must be binary; got a {target_type} target with "
+            f"{classes.size} classes. For multi-label data pass a 0/1 indicator "
+            "matrix (sklearn.preprocessing.MultiLabelBinarizer); for multiclass "
+            "data use a softmax classifier."
+        )
+    Y = (y == classes[1]).astype(np.float32)[:, np.newaxis]
+    return EncodedTarget(Y, classes, y.dtype)
+
+
+def check_sample_weight(sample_weight, n_samples, target):
+    """Validate ``sample_weight`` and return it as float64, or None.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+    n_samples : int
+    target : EncodedTarget
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) or None
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.ndim == 0:
+        sample_weight = np.full(n_samples, float(sample_weight))
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X; got shape "
+            f"{sample_weight.shape}."
+        )
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sample_weight < 0):
+        raise ValueError(
+            f"sample_weight must be non-negative; got min {sample_weight.min()!r}."
+        )
+    if sample_weight.sum() <= 0:
+        raise ValueError("sample_weight sums to zero: no sample would be used.")
+    if target.classes is not None:
+        weighted = target.Y[sample_weight > 0, 0]
+        if weighted.min() == weighted.max():
+            raise ValueError(
+                "All samples with a positive sample_weight belong to one class; a "
+                "binary classifier needs samples of 2 classes."
+            )
+    return sample_weight
+
+
+def _is_int(value, low):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= low
+
+
+def _is_real(value):
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_threshold(threshold):
+    if isinstance(threshold, str):
+        if threshold not in (*THRESHOLD_OBJECTIVES, "top_k"):
+            raise ValueError(
+                f"threshold={threshold!r} is not supported; use 'f1', 'fbeta', "
+                "'top_k', a float in (0, 1) or an array of one float per label."
+            )
+        return
+    values = np.asarray(threshold, dtype=object)
+    try:
+        values = values.astype(np.float64)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or values.ndim > 1 or not np.all((values > 0) & (values < 1)):
+        raise ValueError(
+            f"threshold={threshold!r} must be 'f1', 'fbeta', 'top_k', a float in "
+            "(0, 1) or a 1-D array of floats in (0, 1), one per label."
+        )
+
+
+def check_params(estimator):
+    """Validate the estimator's hyper-parameters; raise a ValueError on the first bad one."""
+    p = estimator.get_params(deep=False)
+    checks: dict[str, tuple[Callable, str]] = {
+        "hidden_layer_sizes": (
+            lambda v: isinstance(v, (tuple, list)) and all(_is_int(u, 1) for u in v),
+            "a tuple of positive ints, e.g. (64,) or (128, 64)",
+        ),
+        "dropout": (lambda v: _is_real(v) and 0 <= v < 1, "a float in [0, 1)"),
+        "model_kwargs": (lambda v: v is None or isinstance(v, Mapping), "None or a dict"),
+        "class_weight": (
+            lambda v: v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES,
+            f"None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an array of "
+            "shape (n_labels, 2) or a callable",
+        ),
+        "loss": (lambda v: v in LOSSES, f"one of {sorted(LOSSES)}"),
+        "focal_gamma": (lambda v: _is_real(v) and v >= 0, "a float >= 0"),
+        "learning_rate": (lambda v: v is None or (_is_real(v) and v > 0),
+                          "None or a float > 0"),
+        "epochs": (lambda v: _is_int(v, 1), "an int >= 1"),
+        "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
+        "beta": (lambda v: _is_real(v) and v > 0, "a float > 0"),
+        "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
+        "threshold_cv": (
+            lambda v: _is_int(v, 2) or (_is_real(v) and not _is_int(v, 0) and 0 < v < 1),
+            "an int >= 2 (folds of cross-fitting) or a float in (0, 1) (the "
+            "held-out fraction)",
+        ),
+        "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),
+    }
+    for name, (is_valid, expected) in checks.items():
+        if not is_valid(p[name]):
+            raise ValueError(f"{name} must be {expected}; got {p[name]!r}.")
+    _check_threshold(p["threshold"])
