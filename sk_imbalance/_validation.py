@@ -73,8 +73,9 @@ def encode_target(y):
         )
     if target_type != "binary":
         raise ValueError(
-            f"A 1-D y must be binary; got a {target_type} target with "
-            f"{classes.size} classes. For multi-label data pass a 0/1 indicator "
+            "Only binary classification is supported for a 1-D y. The type of the "
+            f"target is {target_type} ({classes.size} classes). For multi-label "
+            "data pass a 0/1 indicator "
             "matrix (sklearn.preprocessing.MultiLabelBinarizer); for multiclass "
             "data use a softmax classifier."
         )

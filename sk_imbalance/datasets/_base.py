@@ -1,0 +1,258 @@
+"""Loaders for multi-label ARFF data sets and the shipped copy of yeast.
+
+:func:`load_arff` splits an ARFF file (MULAN or MEKA style) into a feature
+matrix and a 0/1 label matrix; :func:`load_yeast` reads the copy of MULAN's
+yeast split that ships with the package.
+"""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from importlib import resources
+from numbers import Integral
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import Bunch
+
+from ._arff import read_arff
+
+__all__ = ["load_arff", "load_yeast"]
+
+MULAN_NAMESPACE = "http://mulan.sourceforge.net/labels"
+
+YEAST_DESCR = """\
+Yeast multi-label data set
+--------------------------
+
+Gene functional classification of the yeast Saccharomyces cerevisiae: each
+gene is described by 103 numeric features (micro-array expression levels and
+phylogenetic profile) and belongs to one or more of 14 functional classes
+(``Class1`` ... ``Class14``). MULAN's standard split has 1500 training and 917
+test genes; a training gene has 4.24 labels on average and the rarest label
+has 21 positives (1.4%).
+
+Data set characteristics
+    Samples: 1500 (train) / 917 (test)
+    Features: 103, float64
+    Labels: 14, int64 0/1, in the attribute order of the ARFF file
+
+Source: MULAN (repository tsoumakas/mulan, folder data/multi-label/), copied
+unchanged and gzip-compressed.
+
+Reference: A. Elisseeff and J. Weston, "A kernel method for multi-labelled
+classification", Advances in Neural Information Processing Systems 14
+(NIPS 2001).
+"""
+
+
+def _xml_line(xml_path, name):
+    """1-based line of the ``name="..."`` of a label in the xml, or None."""
+    with open(xml_path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for quoted in {quoteattr(name), f'"{name}"', f"'{name}'"}:
+        position = text.find(quoted)
+        if position >= 0:
+            return text.count("\n", 0, position) + 1
+    return None
+
+
+def _read_mulan_xml(xml_path):
+    """Label names of a MULAN ``.xml`` header, in document order."""
+    try:
+        root = ET.parse(xml_path).getroot()
+    except ET.ParseError as exc:
+        raise ValueError(
+            f"{xml_path}, line {exc.position[0]}: not a valid XML file ({exc})"
+        ) from None
+    names = []
+    for element in root.iter():
+        if element.tag not in (f"{{{MULAN_NAMESPACE}}}label", "label"):
+            continue
+        name = element.get("name")
+        if name is None:
+            raise ValueError(f"{xml_path}: a <label> element has no 'name' attribute")
+        names.append(name)
+    if not names:
+        raise ValueError(
+            f"{xml_path}: no <label> element found (MULAN namespace {MULAN_NAMESPACE})"
+        )
+    return names
+
+
+def _label_indices(arff, labels):
+    """Indices of the label attributes, sorted in attribute order."""
+    n_attributes = len(arff.names)
+    if isinstance(labels, Integral) and not isinstance(labels, bool):
+        if not 1 <= labels < n_attributes:
+            raise ValueError(
+                f"{arff.path}, line {arff.attribute_lines[-1]}: labels={labels} but "
+                f"the file declares {n_attributes} attributes; labels must be "
+                f"between 1 and {n_attributes - 1} (at least one feature must remain)"
+            )
+        return np.arange(n_attributes - labels, n_attributes)
+    if isinstance(labels, str | os.PathLike):
+        xml_path = os.fspath(labels)
+        names = _read_mulan_xml(xml_path)
+    elif isinstance(labels, list | tuple) and all(isinstance(n, str) for n in labels):
+        xml_path, names = None, list(labels)
+    else:
+        raise TypeError(
+            "labels must be an int (the last n attributes are labels), the path "
+            "of a MULAN .xml header or a list of label names, got "
+            f"{type(labels).__name__}"
+        )
+    if not names:
+        raise ValueError("labels is an empty list: give at least one label name")
+    position = {name: i for i, name in enumerate(arff.names)}
+    indices = []
+    for name in names:
+        if name in position and position[name] not in indices:
+            indices.append(position[name])
+            continue
+        if xml_path is None:
+            where = f"{arff.path}: label"
+        else:
+            line = _xml_line(xml_path, name)
+            where = f"{xml_path}, line {line}: label" if line else f"{xml_path}: label"
+        if name in position:
+            raise ValueError(f"{where} {name!r} is given twice")
+        raise ValueError(
+            f"{where} {name!r} is not an attribute of {arff.path} (attributes "
+            f"are declared on lines {arff.attribute_lines[0]}-"
+            f"{arff.attribute_lines[-1]})"
+        )
+    if len(indices) == n_attributes:
+        raise ValueError(
+            f"{arff.path}, line {arff.attribute_lines[-1]}: every attribute is a "
+            "label; at least one feature must remain"
+        )
+    return np.sort(indices)
+
+
+def load_arff(path, labels, *, sparse=None, return_X_y=False):
+    """Load a multi-label ARFF file as a feature matrix and a label matrix.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An ``.arff`` file, or an ``.arff.gz`` one (gzip is read transparently).
+        Dense rows (comma-separated values) and sparse rows
+        (``{index value, ...}``, 0-based indices, omitted attributes are 0)
+        are supported, with numeric and nominal ``{0,1}`` attributes.
+    labels : int, str, path-like or list of str
+        Which attributes are labels; every other attribute is a feature.
+
+        - int ``n``: the LAST ``n`` attributes (MEKA convention, also MULAN's
+          usual layout).
+        - str or path-like: a MULAN ``.xml`` label header; every ``<label>``
+          element (nested in ``<labelgroup>`` or not) names one label.
+        - list of str: the label names. A single name must be given as a list,
+          since a str is read as the path of an ``.xml`` file.
+
+        Whatever the order of the names given, labels are returned in the
+        order their columns appear in the ARFF file (attribute order).
+    sparse : bool or None, default=None
+        None keeps the file's format (dense rows give an ndarray, sparse rows a
+        CSR matrix); True always returns CSR, False always an ndarray.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With ``data``, ndarray or scipy.sparse CSR matrix of shape
+        (n_samples, n_features), float64; ``target``, ndarray of shape
+        (n_samples, n_labels), int64 0/1; ``feature_names``, list of str of
+        length n_features; ``target_names``, list of str of length n_labels,
+        both in attribute order.
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    Raises
+    ------
+    ValueError
+        On malformed input (wrong number of values in a row, bad sparse
+        index, non-numeric or missing value, label value other than 0/1,
+        unknown label name, too many labels, no ``@data`` section); the
+        message names the file and the 1-based line number.
+    """
+    if sparse is not None and not isinstance(sparse, bool):
+        raise ValueError(f"sparse must be None, True or False, got {sparse!r}")
+    arff = read_arff(path)
+    label_idx = _label_indices(arff, labels)
+    feature_idx = np.setdiff1d(np.arange(len(arff.names)), label_idx)
+
+    if sp.issparse(arff.data):
+        target = arff.data[:, label_idx].toarray()
+        data = arff.data[:, feature_idx].tocsr()
+    else:
+        target = arff.data[:, label_idx]
+        data = np.ascontiguousarray(arff.data[:, feature_idx])
+    bad = (target != 0) & (target != 1)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{arff.path}, line {arff.row_lines[row]}: label attribute "
+            f"{arff.names[label_idx[col]]!r} has value {target[row, col]:g}; "
+            "labels must be 0 or 1"
+        )
+    if sparse and not sp.issparse(data):
+        data = sp.csr_matrix(data)
+    elif sparse is False and sp.issparse(data):
+        data = data.toarray()
+
+    target = target.astype(np.int64)
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        feature_names=[arff.names[i] for i in feature_idx],
+        target_names=[arff.names[i] for i in label_idx],
+    )
+
+
+def load_yeast(subset="train", *, return_X_y=False):
+    """Load MULAN's yeast split (gene function, 103 features, 14 labels).
+
+    The copy shipped in ``sk_imbalance/datasets/data`` is read; no download.
+
+    Parameters
+    ----------
+    subset : {"train", "test"}, default="train"
+        The split: 1500 training or 917 test samples.
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        As :func:`load_arff` (``data`` ndarray of shape (n_samples, 103),
+        ``target`` int64 ndarray of shape (n_samples, 14) in the ARFF
+        attribute order ``Class1`` ... ``Class14``, ``feature_names``,
+        ``target_names``) plus ``DESCR``, the description and citation.
+    (data, target) : tuple
+        If ``return_X_y`` is True.
+
+    Notes
+    -----
+    Cite A. Elisseeff and J. Weston, "A kernel method for multi-labelled
+    classification", NIPS 2001. Source: MULAN (tsoumakas/mulan,
+    data/multi-label/).
+    """
+    allowed = ("train", "test")
+    if not isinstance(subset, str) or subset not in allowed:
+        raise ValueError(f"subset must be one of {allowed}, got {subset!r}")
+    folder = resources.files("sk_imbalance.datasets") / "data"
+    with (
+        resources.as_file(folder / f"yeast-{subset}.arff.gz") as arff_path,
+        resources.as_file(folder / "yeast.xml") as xml_path,
+    ):
+        bunch = load_arff(arff_path, xml_path)
+    if return_X_y:
+        return bunch.data, bunch.target
+    bunch.DESCR = YEAST_DESCR
+    return bunch
