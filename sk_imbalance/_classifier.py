@@ -16,7 +16,6 @@ from ._losses import make_loss
 from ._network import build_network, predict_logits, train_network
 from ._persistence import model_from_state, model_to_state
 from ._thresholds import (
-    DEFAULT_THRESHOLD,
     apply_thresholds,
     top_k_predict,
     tune_thresholds,
@@ -221,32 +220,48 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         """
         check_params(self)
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
-        self.label_weights_ = check_label_weights(self.class_weight, target.Y,
-                                                  target.classes)
-        rng = np.random.default_rng(check_random_state(self.random_state)
-                                    .randint(np.iinfo(np.int32).max))
+        self.label_weights_ = check_label_weights(
+            self.class_weight, target.Y, target.classes
+        )
+        rng = np.random.default_rng(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
         self._set_target_attributes(target)
         if self._tunes_thresholds():
             self.model_, self.thresholds_ = self._fit_with_tuned_thresholds(
-                X, target.Y, sample_weight, rng)
+                X, target.Y, sample_weight, rng
+            )
         else:
             self.model_ = self._fit_network(X, target.Y, sample_weight, rng)
             self.thresholds_ = self._fixed_thresholds()
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
-                             dtype=[np.float32, np.float64])
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=[np.float32, np.float64],
+        )
         target = encode_target(y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], target)
         if self.threshold == "top_k" and target.classes is not None:
-            raise ValueError("threshold='top_k' needs a multi-label Y (2-D); got a "
-                             "1-D binary y. Use threshold='f1' or a float.")
+            raise ValueError(
+                "threshold='top_k' needs a multi-label Y (2-D); got a "
+                "1-D binary y. Use threshold='f1' or a float."
+            )
         n_outputs = target.Y.shape[1]
-        if not isinstance(self.threshold, str) and np.ndim(self.threshold) == 1 \
-                and len(self.threshold) != n_outputs:
-            raise ValueError(f"threshold has {len(self.threshold)} values but Y has "
-                             f"{n_outputs} label(s); give one threshold per label.")
+        if (
+            not isinstance(self.threshold, str)
+            and np.ndim(self.threshold) == 1
+            and len(self.threshold) != n_outputs
+        ):
+            raise ValueError(
+                f"threshold has {len(self.threshold)} values but Y has "
+                f"{n_outputs} label(s); give one threshold per label."
+            )
         return X, target, sample_weight
 
     def _set_target_attributes(self, target):
@@ -263,8 +278,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     def _fixed_thresholds(self):
         if isinstance(self.threshold, str):  # "top_k"
             return None
-        return np.broadcast_to(np.asarray(self.threshold, dtype=np.float64),
-                               (self.n_outputs_,)).copy()
+        return np.broadcast_to(
+            np.asarray(self.threshold, dtype=np.float64), (self.n_outputs_,)
+        ).copy()
 
     def _meta(self, n_features, rng):
         return {
@@ -272,7 +288,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             "n_outputs_": self.n_outputs_,
             "n_outputs_expected_": 1,
             "target_type_": "multilabel-indicator"
-            if isinstance(self.classes_, list) else "binary",
+            if isinstance(self.classes_, list)
+            else "binary",
             "classes_": self.classes_,
             "seed": int(rng.integers(2**31 - 1)),
         }
@@ -280,15 +297,26 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     def _fit_network(self, X, Y, sample_weight, rng):
         """Build, compile and train one network on ``(X, Y)``."""
         network = build_network(
-            self.model, self._meta(X.shape[1], rng), self.model_kwargs or {},
-            {"hidden_layer_sizes": tuple(self.hidden_layer_sizes),
-             "activation": self.activation, "dropout": self.dropout},
+            self.model,
+            self._meta(X.shape[1], rng),
+            self.model_kwargs or {},
+            {
+                "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+                "activation": self.activation,
+                "dropout": self.dropout,
+            },
         )
         self.history_ = train_network(
-            network, X, Y, sample_weight,
+            network,
+            X,
+            Y,
+            sample_weight,
             loss=make_loss(self.loss, self.label_weights_, self.focal_gamma),
-            optimizer=self.optimizer, learning_rate=self.learning_rate,
-            epochs=self.epochs, batch_size=self.batch_size, rng=rng,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            rng=rng,
             verbose=self.verbose,
         )
         return network
@@ -298,18 +326,20 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         seed = int(rng.integers(2**31 - 1))
         if not isinstance(self.threshold_cv, Integral):
             fit_idx, held_idx = train_test_split(
-                np.arange(X.shape[0]), test_size=self.threshold_cv, random_state=seed)
-            network = self._fit_network(X[fit_idx], Y[fit_idx],
-                                        _take(sample_weight, fit_idx), rng)
+                np.arange(X.shape[0]), test_size=self.threshold_cv, random_state=seed
+            )
+            network = self._fit_network(
+                X[fit_idx], Y[fit_idx], _take(sample_weight, fit_idx), rng
+            )
             scores = expit(predict_logits(network, X[held_idx]))
-            thresholds = self._tune(Y[held_idx], scores,
-                                    _take(sample_weight, held_idx))
+            thresholds = self._tune(Y[held_idx], scores, _take(sample_weight, held_idx))
             return network, thresholds
         scores = np.empty(Y.shape)
         folds = KFold(self.threshold_cv, shuffle=True, random_state=seed)
         for fit_idx, held_idx in folds.split(X):
-            fold_network = self._fit_network(X[fit_idx], Y[fit_idx],
-                                             _take(sample_weight, fit_idx), rng)
+            fold_network = self._fit_network(
+                X[fit_idx], Y[fit_idx], _take(sample_weight, fit_idx), rng
+            )
             scores[held_idx] = expit(predict_logits(fold_network, X[held_idx]))
             del fold_network
         thresholds = self._tune(Y, scores, sample_weight)
@@ -322,8 +352,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     # -------------------------------------------------------------- predict
     def _positive_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False,
-                          dtype=[np.float32, np.float64])
+        X = validate_data(
+            self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
+        )
         proba = expit(predict_logits(self.model_, X))
         return np.clip(proba, _EPS, 1.0 - _EPS)
 

@@ -66,7 +66,9 @@ def _effective_number(counts, n_samples, beta=EFFECTIVE_NUMBER_BETA):
     weighted by :math:`1 / E_{n_c}`, normalised so that the two weights of a
     label sum to 2 (the number of classes), as in the paper:
 
-    .. math:: w_{c,j} = 2\,\frac{1 / E_{n_{c,j}}}{1 / E_{n_{\text{neg},j}} + 1 / E_{n_{\text{pos},j}}}
+    .. math::
+        w_{c,j} = \frac{2 / E_{n_{c,j}}}
+                       {1 / E_{n_{\text{neg},j}} + 1 / E_{n_{\text{pos},j}}}
 
     With ``beta -> 0`` the weights are uniform; with ``beta -> 1`` they approach
     inverse frequency. A count of zero is replaced by one.
@@ -193,8 +195,10 @@ def check_label_weights(class_weight, Y, classes=None):
     elif callable(class_weight):
         weights = class_weight(Y)
         if weights is None:
-            raise ValueError("class_weight callable returned None; it must return "
-                             "an array of shape (n_labels, 2).")
+            raise ValueError(
+                "class_weight callable returned None; it must return "
+                "an array of shape (n_labels, 2)."
+            )
     else:
         weights = class_weight
     return _validate_weight_array(weights, n_labels)

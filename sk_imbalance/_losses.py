@@ -29,11 +29,13 @@ def _stable_bce_from_logits(y_true, logits):
 class _LabelWeightedLoss(keras.losses.Loss):
     """Base class: holds ``[w_neg, w_pos]`` per label and averages over labels."""
 
-    def __init__(self, label_weights=None, name=None, reduction="sum_over_batch_size",
-                 dtype=None):
+    def __init__(
+        self, label_weights=None, name=None, reduction="sum_over_batch_size", dtype=None
+    ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.label_weights = (
-            None if label_weights is None
+            None
+            if label_weights is None
             else np.asarray(label_weights, dtype=np.float64).tolist()
         )
 
@@ -80,8 +82,13 @@ class WeightedBinaryCrossentropy(_LabelWeightedLoss):
     dtype : str, default=None
     """
 
-    def __init__(self, label_weights=None, name="weighted_binary_crossentropy",
-                 reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self,
+        label_weights=None,
+        name="weighted_binary_crossentropy",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
         super().__init__(label_weights, name=name, reduction=reduction, dtype=dtype)
 
     def _element_loss(self, y_true, logits):
@@ -116,8 +123,14 @@ class WeightedFocalLoss(_LabelWeightedLoss):
     Object Detection", ICCV 2017.
     """
 
-    def __init__(self, label_weights=None, gamma=2.0, name="weighted_focal_loss",
-                 reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self,
+        label_weights=None,
+        gamma=2.0,
+        name="weighted_focal_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
         super().__init__(label_weights, name=name, reduction=reduction, dtype=dtype)
         self.gamma = float(gamma)
 

@@ -179,12 +179,16 @@ class _ShuffledBatches(keras.utils.PyDataset):
         return math.ceil(self.Y.shape[0] / self.batch_size)
 
     def __getitem__(self, index):
-        rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        rows = np.sort(
+            self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        )
         X = self.X[rows]
         if sp.issparse(X):
             X = X.toarray()
-        batch = (np.asarray(X, dtype=keras.config.floatx()),
-                 self.Y[rows].astype(keras.config.floatx()))
+        batch = (
+            np.asarray(X, dtype=keras.config.floatx()),
+            self.Y[rows].astype(keras.config.floatx()),
+        )
         if self.sample_weight is not None:
             batch += (self.sample_weight[rows].astype(keras.config.floatx()),)
         return batch
@@ -210,8 +214,20 @@ def make_optimizer(optimizer, learning_rate):
     return type(instance).from_config(config)
 
 
-def train_network(network, X, Y, sample_weight, *, loss, optimizer, learning_rate,
-                  epochs, batch_size, rng, verbose=0):
+def train_network(
+    network,
+    X,
+    Y,
+    sample_weight,
+    *,
+    loss,
+    optimizer,
+    learning_rate,
+    epochs,
+    batch_size,
+    rng,
+    verbose=0,
+):
     """Compile and train ``network`` on ``(X, Y)``.
 
     Parameters
@@ -233,8 +249,9 @@ def train_network(network, X, Y, sample_weight, *, loss, optimizer, learning_rat
     history : dict
         Keras's ``History.history``: per-epoch losses.
     """
-    network.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss,
-                    jit_compile=False)
+    network.compile(
+        optimizer=make_optimizer(optimizer, learning_rate), loss=loss, jit_compile=False
+    )
     batches = _ShuffledBatches(X, Y, sample_weight, min(batch_size, Y.shape[0]), rng)
     history = network.fit(batches, epochs=epochs, verbose=verbose, shuffle=False)
     return {key: [float(v) for v in values] for key, values in history.history.items()}
@@ -258,7 +275,7 @@ def predict_logits(network, X):
     """
     chunks = []
     for start in range(0, X.shape[0], PREDICT_CHUNK):
-        block = X[start:start + PREDICT_CHUNK]
+        block = X[start : start + PREDICT_CHUNK]
         if sp.issparse(block):
             block = block.toarray()
         block = np.asarray(block, dtype=keras.config.floatx())

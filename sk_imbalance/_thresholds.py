@@ -58,8 +58,11 @@ def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
     """
     y_true = np.asarray(y_true, dtype=np.float64)
     scores = np.asarray(scores, dtype=np.float64)
-    weight = np.ones_like(scores) if sample_weight is None else np.asarray(
-        sample_weight, dtype=np.float64)
+    weight = (
+        np.ones_like(scores)
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64)
+    )
     order = np.argsort(-scores, kind="mergesort")
     sorted_scores = scores[order]
     true_positives = np.cumsum(y_true[order] * weight[order])
@@ -76,8 +79,9 @@ def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
     return sorted_scores[last_of_run], fbeta, counts[last_of_run]
 
 
-def optimal_fbeta_threshold(y_true, scores, beta=1.0, sample_weight=None,
-                            max_predicted_ratio=None):
+def optimal_fbeta_threshold(
+    y_true, scores, beta=1.0, sample_weight=None, max_predicted_ratio=None
+):
     """Exact F-beta-optimal threshold of one label.
 
     The search is over every distinct score, not a grid. The returned threshold
@@ -116,9 +120,17 @@ def optimal_fbeta_threshold(y_true, scores, beta=1.0, sample_weight=None,
     return float((cutoffs[best] + lower) / 2.0), float(max(fbeta[best], 0.0))
 
 
-def tune_thresholds(Y, P, beta=1.0, sample_weight=None, *,
-                    default=DEFAULT_THRESHOLD, min_positives=MIN_POSITIVES,
-                    shrinkage=SHRINKAGE, max_predicted_ratio=MAX_PREDICTED_RATIO):
+def tune_thresholds(
+    Y,
+    P,
+    beta=1.0,
+    sample_weight=None,
+    *,
+    default=DEFAULT_THRESHOLD,
+    min_positives=MIN_POSITIVES,
+    shrinkage=SHRINKAGE,
+    max_predicted_ratio=MAX_PREDICTED_RATIO,
+):
     r"""Tune one F-beta threshold per label on held-out scores, with shrinkage.
 
     The F-beta-optimal cut-off of a label estimated from few positives is

@@ -153,7 +153,7 @@ def _check_threshold(threshold):
 
 
 def check_params(estimator):
-    """Validate the estimator's hyper-parameters; raise a ValueError on the first bad one."""
+    """Validate the estimator's hyper-parameters; raise on the first bad one."""
     p = estimator.get_params(deep=False)
     checks: dict[str, tuple[Callable, str]] = {
         "hidden_layer_sizes": (
@@ -161,22 +161,31 @@ def check_params(estimator):
             "a tuple of positive ints, e.g. (64,) or (128, 64)",
         ),
         "dropout": (lambda v: _is_real(v) and 0 <= v < 1, "a float in [0, 1)"),
-        "model_kwargs": (lambda v: v is None or isinstance(v, Mapping), "None or a dict"),
+        "model_kwargs": (
+            lambda v: v is None or isinstance(v, Mapping),
+            "None or a dict",
+        ),
         "class_weight": (
-            lambda v: v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES,
+            lambda v: (
+                v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES
+            ),
             f"None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an array of "
             "shape (n_labels, 2) or a callable",
         ),
         "loss": (lambda v: v in LOSSES, f"one of {sorted(LOSSES)}"),
         "focal_gamma": (lambda v: _is_real(v) and v >= 0, "a float >= 0"),
-        "learning_rate": (lambda v: v is None or (_is_real(v) and v > 0),
-                          "None or a float > 0"),
+        "learning_rate": (
+            lambda v: v is None or (_is_real(v) and v > 0),
+            "None or a float > 0",
+        ),
         "epochs": (lambda v: _is_int(v, 1), "an int >= 1"),
         "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
         "beta": (lambda v: _is_real(v) and v > 0, "a float > 0"),
         "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
         "threshold_cv": (
-            lambda v: _is_int(v, 2) or (_is_real(v) and not _is_int(v, 0) and 0 < v < 1),
+            lambda v: (
+                _is_int(v, 2) or (_is_real(v) and not _is_int(v, 0) and 0 < v < 1)
+            ),
             "an int >= 2 (folds of cross-fitting) or a float in (0, 1) (the "
             "held-out fraction)",
         ),

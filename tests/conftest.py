@@ -9,8 +9,14 @@ import pytest  # noqa: E402
 from sklearn.datasets import make_multilabel_classification  # noqa: E402
 
 #: Tiny network, few epochs, large batches: keeps every test fast.
-FAST = dict(hidden_layer_sizes=(16,), epochs=10, batch_size=128,
-            learning_rate=0.01, threshold_cv=0.25, random_state=0)
+FAST = dict(
+    hidden_layer_sizes=(16,),
+    epochs=10,
+    batch_size=128,
+    learning_rate=0.01,
+    threshold_cv=0.25,
+    random_state=0,
+)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from sklearn.utils.estimator_checks import (
 
 from sk_imbalance import WeightedMultiLabelClassifier
 
-_CHECK_SETTINGS = dict(hidden_layer_sizes=(16,), epochs=25, batch_size=64,
-                       learning_rate=0.01, dropout=0.0)
+_CHECK_SETTINGS = dict(
+    hidden_layer_sizes=(16,), epochs=25, batch_size=64, learning_rate=0.01, dropout=0.0
+)
 
 # Stochastic mini-batch training with a held-out split cannot make a weight of
 # 2 equal to a duplicated row, nor a weight of 0 equal to a dropped row: the

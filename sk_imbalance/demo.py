@@ -1,0 +1,217 @@
+"""Demo: what per-label weights and tuned thresholds buy on the yeast data.
+
+Run it right after installing the package::
+
+    python -m sk_imbalance.demo             # the estimator's default epochs
+    python -m sk_imbalance.demo --epochs 10 # quicker, less accurate
+
+It loads the copy of MULAN's standard yeast split shipped with the package
+(1500 training and 917 test genes, 103 features, 14 labels; A. Elisseeff and
+J. Weston, "A kernel method for multi-labelled classification", NIPS 2001),
+standardises the features and fits three versions of the same network
+(``WeightedMultiLabelClassifier``'s default MLP and epochs, seed 0), then
+prints one table of scores on the test split:
+
+- **plain**: ``class_weight=None, threshold=0.5``, the unweighted binary
+  cross-entropy and the 0.5 cut-off a Keras user starts from;
+- **weighted**: ``class_weight="balanced", threshold=0.5``;
+- **weighted + tuned thresholds**: the estimator's defaults,
+  ``class_weight="balanced", threshold="f1"`` (one threshold per label, tuned
+  on 5-fold out-of-fold predictions, so its fit trains 6 networks).
+
+Columns: macro-F1 (mean of the 14 per-label F1 scores, where rare labels count
+as much as frequent ones), micro-F1, Hamming loss, mean number of labels
+predicted per row (to compare with the true mean) and fit time in seconds.
+On a 2-core CPU the whole run takes about 1.5 minutes.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+from sklearn.metrics import f1_score, hamming_loss  # noqa: E402
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
+from sk_imbalance.datasets import load_yeast  # noqa: E402
+
+__all__ = ["main", "run_comparison", "SETTINGS"]
+
+#: (row name, constructor settings); everything else is the estimator's default.
+SETTINGS = (
+    ("plain", {"class_weight": None, "threshold": 0.5}),
+    ("weighted", {"class_weight": "balanced", "threshold": 0.5}),
+    ("weighted + tuned thresholds", {"class_weight": "balanced", "threshold": "f1"}),
+)
+
+CITATION = (
+    'A. Elisseeff and J. Weston, "A kernel method for multi-labelled '
+    'classification", NIPS 2001'
+)
+
+_DEFAULTS = WeightedMultiLabelClassifier().get_params()
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m sk_imbalance.demo",
+        description=(
+            "Compare plain BCE at 0.5, balanced label weights at 0.5 and balanced "
+            "weights with tuned per-label thresholds on MULAN's yeast split."
+        ),
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=_DEFAULTS["epochs"],
+        help="training epochs of every network (default: the estimator's "
+        f"default, {_DEFAULTS['epochs']})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random_state of every model (default: 0)"
+    )
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    return args
+
+
+def run_comparison(epochs=_DEFAULTS["epochs"], seed=0):
+    """Fit the three models of the demo and score them on the test split.
+
+    Parameters
+    ----------
+    epochs : int, default=the estimator's default
+        Training epochs of every network.
+    seed : int, default=0
+        ``random_state`` of every model.
+
+    Returns
+    -------
+    results : list of dict
+        One dict per row of :data:`SETTINGS`, with keys ``name``, ``params``,
+        ``macro_f1``, ``micro_f1``, ``hamming``, ``labels_per_row`` and
+        ``fit_seconds``.
+    true_labels_per_row : float
+        Mean number of true labels per test row.
+    """
+    X_train, Y_train = load_yeast("train", return_X_y=True)
+    X_test, Y_test = load_yeast("test", return_X_y=True)
+    results = []
+    for name, params in SETTINGS:
+        model = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                (
+                    "clf",
+                    WeightedMultiLabelClassifier(
+                        **params, epochs=epochs, random_state=seed
+                    ),
+                ),
+            ]
+        )
+        start = time.perf_counter()
+        model.fit(X_train, Y_train)
+        fit_seconds = time.perf_counter() - start
+        Y_pred = model.predict(X_test)
+        results.append(
+            {
+                "name": name,
+                "params": params,
+                "macro_f1": f1_score(Y_test, Y_pred, average="macro", zero_division=0),
+                "micro_f1": f1_score(Y_test, Y_pred, average="micro", zero_division=0),
+                "hamming": hamming_loss(Y_test, Y_pred),
+                "labels_per_row": float(Y_pred.sum(axis=1).mean()),
+                "fit_seconds": fit_seconds,
+            }
+        )
+    return results, float(Y_test.sum(axis=1).mean())
+
+
+def format_table(results, true_labels_per_row):
+    """The comparison as text: a header, one line per model, a footnote."""
+    name_width = max(len("model"), *(len(r["name"]) for r in results))
+    header = (
+        f"{'model':<{name_width}}  {'class_weight':<12}  {'threshold':<9}  "
+        f"{'macro-F1':>8}  {'micro-F1':>8}  {'Hamming':>7}  {'labels/row':>10}  "
+        f"{'fit s':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        lines.append(
+            f"{r['name']:<{name_width}}  {str(r['params']['class_weight']):<12}  "
+            f"{str(r['params']['threshold']):<9}  {r['macro_f1']:>8.3f}  "
+            f"{r['micro_f1']:>8.3f}  {r['hamming']:>7.3f}  "
+            f"{r['labels_per_row']:>10.2f}  {r['fit_seconds']:>6.1f}"
+        )
+    lines.append("-" * len(header))
+    lines.append(
+        f"{'true labels/row on the test split':<{len(header) - 18}}"
+        f"{true_labels_per_row:>10.2f}"
+    )
+    return "\n".join(lines)
+
+
+def interpret(results, true_labels_per_row):
+    """One sentence computed from the numbers: tuned vs plain, best model."""
+    by_name = {r["name"]: r for r in results}
+    plain, tuned = by_name["plain"], by_name["weighted + tuned thresholds"]
+    gain = tuned["macro_f1"] - plain["macro_f1"]
+    best = max(results, key=lambda r: r["macro_f1"])
+    if abs(gain) < 0.005:
+        verdict = "about the same macro-F1"
+    else:
+        verdict = f"{gain:+.3f}"
+    return (
+        f"Weighted + tuned thresholds: macro-F1 {tuned['macro_f1']:.3f} vs "
+        f"{plain['macro_f1']:.3f} for plain BCE at 0.5 ({verdict}); micro-F1 "
+        f"{tuned['micro_f1']:.3f} vs {plain['micro_f1']:.3f}; Hamming loss "
+        f"{tuned['hamming']:.3f} vs {plain['hamming']:.3f}; "
+        f"{tuned['labels_per_row']:.2f} vs {plain['labels_per_row']:.2f} labels "
+        f"predicted per row (true {true_labels_per_row:.2f}). "
+        f"Best macro-F1: {best['name']}."
+    )
+
+
+def main(argv=None):
+    """Run the demo and print the table; ``argv`` defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    results : list of dict
+        As :func:`run_comparison`.
+    """
+    args = _parse_args(argv)
+    print(
+        "sk_imbalance demo: yeast (MULAN standard split: 1500 train / 917 test "
+        "genes, 103 features, 14 labels)"
+    )
+    print(f"Data: {CITATION}.")
+    hidden = tuple(_DEFAULTS["hidden_layer_sizes"])
+    print(
+        f"Model: StandardScaler + WeightedMultiLabelClassifier, MLP {hidden}, "
+        f"{args.epochs} epochs, random_state={args.seed}. Scores on the test split."
+    )
+    n_folds = _DEFAULTS["threshold_cv"]
+    print(
+        f"Fitting {len(SETTINGS)} models (the tuned one trains {n_folds} cross-fit "
+        "networks for its thresholds, then the final one)...\n"
+    )
+    start = time.perf_counter()
+    results, true_labels_per_row = run_comparison(epochs=args.epochs, seed=args.seed)
+    total = time.perf_counter() - start
+    print(format_table(results, true_labels_per_row))
+    print()
+    print(interpret(results, true_labels_per_row))
+    print(f"Total time: {total:.0f} s.")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Behaviour of WeightedMultiLabelClassifier (sk_imbalance._classifier)."""
+
+import random
+
+import keras
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_multilabel_classification
+from sklearn.metrics import f1_score, roc_auc_score
+
+# TensorFlow exposes only the setter publicly; the getter is read, never changed.
+from tensorflow.python.framework.config import is_op_determinism_enabled
+
+from sk_imbalance import WeightedMultiLabelClassifier, compute_label_weights
+
+
+def test_classifier_fitted_attributes_and_output_types(multilabel_data, fast_params):
+    """Check fitted attributes, predict_proba's dtype and range, predict's dtype."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y.astype(bool))
+    assert isinstance(clf.model_, keras.Model)
+    assert clf.label_weights_.shape == (5, 2)
+    assert clf.thresholds_.shape == (5,)
+    assert np.all((clf.thresholds_ > 0) & (clf.thresholds_ < 1))
+    assert clf.n_features_in_ == 20 and clf.n_outputs_ == 5
+    assert len(clf.classes_) == 5
+    assert len(clf.history_["loss"]) == fast_params["epochs"]
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64 and proba.shape == Y.shape
+    assert np.all((proba > 0) & (proba < 1))
+    Y_pred = clf.predict(X)
+    assert Y_pred.dtype == bool and Y_pred.shape == Y.shape
+    np.testing.assert_array_equal(Y_pred, proba >= clf.thresholds_)
+
+
+def test_classifier_label_weights_come_from_the_data_given_to_fit(
+    multilabel_data, fast_params
+):
+    """Check that label_weights_ are recomputed from each fit's labels."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params)
+    clf.fit(X[:150], Y[:150])
+    first = clf.label_weights_.copy()
+    np.testing.assert_allclose(first, compute_label_weights(Y[:150]))
+    clf.fit(X[150:], Y[150:])
+    np.testing.assert_allclose(clf.label_weights_, compute_label_weights(Y[150:]))
+    assert not np.allclose(first, clf.label_weights_)
+
+
+def test_classifier_binary_target_is_one_dimensional(fast_params):
+    """Check that a 1-D binary y gives one output and a 1-D prediction."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    y = np.where(X[:, 0] + 0.1 * rng.normal(size=200) > 0.8, "pos", "neg")
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, y)
+    assert clf.n_outputs_ == 1
+    np.testing.assert_array_equal(clf.classes_, ["neg", "pos"])
+    pred = clf.predict(X)
+    assert pred.shape == (200,) and set(pred) <= {"neg", "pos"}
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert roc_auc_score(y == "pos", proba[:, 1]) > 0.85
+    assert f1_score(y, pred, pos_label="pos") > 0.5
+
+
+def test_classifier_cross_fitted_thresholds(multilabel_data, fast_params):
+    """Check that an int threshold_cv tunes on out-of-fold scores and refits."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 2})
+    clf.fit(X, Y)
+    assert clf.thresholds_.shape == (5,)
+    assert not np.allclose(clf.thresholds_, 0.5)
+    assert len(clf.history_["loss"]) == fast_params["epochs"]
+
+
+@pytest.mark.parametrize("threshold", [0.3, [0.2, 0.3, 0.4, 0.5, 0.6]])
+def test_classifier_fixed_thresholds_are_applied(
+    multilabel_data, fast_params, threshold
+):
+    """Check that a fixed float or per-label array is stored and applied."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold": threshold})
+    clf.fit(X, Y)
+    np.testing.assert_allclose(clf.thresholds_, np.broadcast_to(threshold, (5,)))
+    np.testing.assert_array_equal(
+        clf.predict(X), clf.predict_proba(X) >= clf.thresholds_
+    )
+
+
+def test_classifier_top_k_gives_k_labels_per_row(multilabel_data, fast_params):
+    """Check that threshold='top_k' predicts exactly top_k labels per row."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        **{**fast_params, "threshold": "top_k", "top_k": 2}
+    ).fit(X, Y)
+    assert clf.thresholds_ is None
+    np.testing.assert_array_equal(clf.predict(X).sum(axis=1), 2)
+
+
+def test_classifier_fbeta_favours_recall(multilabel_data, fast_params):
+    """Check that F2 tuning gives lower thresholds than F1 tuning."""
+    X, Y = multilabel_data
+    f1 = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    f2 = WeightedMultiLabelClassifier(
+        **{**fast_params, "threshold": "fbeta", "beta": 2.0}
+    ).fit(X, Y)
+    assert f2.thresholds_.mean() < f1.thresholds_.mean()
+    assert f2.predict(X).sum() > f1.predict(X).sum()
+
+
+def test_classifier_label_without_positive_warns_and_stays_defined(
+    multilabel_data, fast_params
+):
+    """Check that a label with no positive gives finite weights and a threshold."""
+    X, Y = multilabel_data
+    Y = Y.copy()
+    Y[:, 3] = 0
+    with pytest.warns(UserWarning, match=r"Labels \[3\] have no positive"):
+        clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    assert np.all(np.isfinite(clf.label_weights_))
+    assert clf.thresholds_[3] == 0.5
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+
+
+def test_classifier_same_seed_same_predictions(multilabel_data, fast_params):
+    """Check that the same random_state gives identical predictions on CPU."""
+    X, Y = multilabel_data
+    params = {**fast_params, "dropout": 0.3}
+    first = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
+    second = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
+    other = WeightedMultiLabelClassifier(**{**params, "random_state": 1}).fit(X, Y)
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, other.predict_proba(X))
+
+
+def test_classifier_leaves_no_global_state_changed(multilabel_data, fast_params):
+    """Check that a seeded fit changes no global seed nor TF's op determinism."""
+    X, Y = multilabel_data
+    np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
+    determinism = is_op_determinism_enabled()
+    WeightedMultiLabelClassifier(**fast_params).fit(X, Y).predict(X)
+    assert is_op_determinism_enabled() == determinism
+    assert random.getstate() == py_state
+    after = np.random.get_state()  # noqa: NPY002
+    assert after[0] == np_state[0] and np.array_equal(after[1], np_state[1])
+    assert after[2:] == np_state[2:]
+    # a plain Keras fit in the same process still works (it fails after scikeras)
+    plain = keras.Sequential([keras.Input((20,)), keras.layers.Dense(5)])
+    plain.compile(optimizer="sgd", loss="mse")
+    plain.fit(X.astype("float32"), Y.astype("float32"), epochs=1, verbose=0)
+
+
+def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params):
+    """Check that CSR input gives the same model as dense input."""
+    X, Y = multilabel_data
+    dense = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    sparse = WeightedMultiLabelClassifier(**fast_params).fit(sp.csr_matrix(X), Y)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-5
+    )
+
+
+def test_classifier_predict_does_not_use_model_predict(multilabel_data, fast_params):
+    """Check that predict calls the network directly, not Keras's model.predict."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    expected = clf.predict(X[:3])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("model.predict was called")
+
+    clf.model_.predict = refuse
+    np.testing.assert_array_equal(clf.predict(X[:3]), expected)
+    assert clf.predict_proba(X[:1]).shape == (1, 5)
+
+
+def test_classifier_many_rare_labels_beats_plain_bce():
+    """Check that with 300 rare labels ours predicts label sets where BCE@0.5 can't."""
+    X, Y = make_multilabel_classification(
+        n_samples=1200,
+        n_features=200,
+        n_classes=300,
+        n_labels=10,
+        allow_unlabeled=False,
+        random_state=0,
+    )
+    X = np.log1p(X)
+    X_train, X_test, Y_train, Y_test = X[:900], X[900:], Y[:900], Y[900:]
+    common = dict(
+        hidden_layer_sizes=(64,),
+        epochs=30,
+        batch_size=128,
+        learning_rate=0.003,
+        dropout=0.0,
+        threshold_cv=0.25,
+        random_state=0,
+    )
+    plain = WeightedMultiLabelClassifier(class_weight=None, threshold=0.5, **common)
+    plain_pred = plain.fit(X_train, Y_train).predict(X_test)
+    with pytest.warns(UserWarning, match="no positive"):
+        ours = WeightedMultiLabelClassifier(**common).fit(X_train, Y_train)
+    ours_pred = ours.predict(X_test)
+    plain_f1 = f1_score(Y_test, plain_pred, average="macro", zero_division=0)
+    ours_f1 = f1_score(Y_test, ours_pred, average="macro", zero_division=0)
+    assert plain_pred.sum(axis=1).mean() < 0.5  # plain BCE predicts almost nothing
+    assert np.all(ours_pred.sum(axis=1) > 0)
+    assert ours_f1 > plain_f1 + 0.03

@@ -1,0 +1,79 @@
+"""Tests of sk_imbalance._losses."""
+
+import keras
+import numpy as np
+import pytest
+
+from sk_imbalance import WeightedBinaryCrossentropy, WeightedFocalLoss
+from sk_imbalance._losses import make_loss
+
+Y_TRUE = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype="float32")
+LOGITS = np.array([[2.0, -1.0], [0.5, 3.0], [-1.5, 0.2]], dtype="float32")
+
+
+def _numpy_bce(y, z):
+    p = 1 / (1 + np.exp(-z.astype(np.float64)))
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def test_weighted_bce_unweighted_matches_keras():
+    """Check that without weights the loss equals Keras's BCE from logits."""
+    ours = float(WeightedBinaryCrossentropy()(Y_TRUE, LOGITS))
+    reference = float(keras.losses.BinaryCrossentropy(from_logits=True)(Y_TRUE, LOGITS))
+    assert ours == pytest.approx(reference, rel=1e-5)
+
+
+def test_weighted_bce_applies_neg_and_pos_weights():
+    """Check that each element is weighted by w_pos where y=1 and w_neg where y=0."""
+    weights = np.array([[0.5, 4.0], [2.0, 3.0]])
+    element = _numpy_bce(Y_TRUE, LOGITS)
+    w = np.where(Y_TRUE == 1, weights[:, 1], weights[:, 0])
+    expected = (element * w).mean()
+    assert float(WeightedBinaryCrossentropy(weights)(Y_TRUE, LOGITS)) == pytest.approx(
+        expected, rel=1e-5
+    )
+
+
+def test_weighted_bce_is_stable_for_large_logits():
+    """Check that huge logits give finite losses (computed from logits)."""
+    y = np.array([[1.0, 0.0]], dtype="float32")
+    z = np.array([[-200.0, 200.0]], dtype="float32")
+    value = float(WeightedBinaryCrossentropy()(y, z))
+    assert np.isfinite(value) and value == pytest.approx(200.0, rel=1e-4)
+
+
+def test_focal_loss_formula_and_gamma_zero():
+    """Check the focal loss against NumPy, and that gamma=0 gives back BCE."""
+    weights = np.array([[1.0, 2.0], [0.5, 1.5]])
+    p = 1 / (1 + np.exp(-LOGITS.astype(np.float64)))
+    p_t = np.where(Y_TRUE == 1, p, 1 - p)
+    w = np.where(Y_TRUE == 1, weights[:, 1], weights[:, 0])
+    expected = (w * (1 - p_t) ** 2 * _numpy_bce(Y_TRUE, LOGITS)).mean()
+    focal = float(WeightedFocalLoss(weights, gamma=2.0)(Y_TRUE, LOGITS))
+    assert focal == pytest.approx(expected, rel=1e-5)
+    bce = float(WeightedBinaryCrossentropy(weights)(Y_TRUE, LOGITS))
+    assert float(
+        WeightedFocalLoss(weights, gamma=0.0)(Y_TRUE, LOGITS)
+    ) == pytest.approx(bce, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        WeightedBinaryCrossentropy([[1.0, 2.0]]),
+        WeightedFocalLoss([[1.0, 2.0]], gamma=1.5),
+    ],
+)
+def test_losses_serialise_round_trip(loss):
+    """Check that the losses are registered Keras objects that round trip."""
+    config = keras.saving.serialize_keras_object(loss)
+    restored = keras.saving.deserialize_keras_object(config)
+    assert type(restored) is type(loss)
+    assert restored.get_config() == loss.get_config()
+
+
+def test_make_loss_rejects_unknown_name():
+    """Check that an unknown loss name raises a ValueError listing the choices."""
+    assert isinstance(make_loss("focal", np.ones((2, 2))), WeightedFocalLoss)
+    with pytest.raises(ValueError, match=r"loss='hinge' is not supported"):
+        make_loss("hinge", np.ones((2, 2)))

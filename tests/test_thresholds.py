@@ -1,0 +1,89 @@
+"""Tests of sk_imbalance._thresholds."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score, fbeta_score
+
+from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
+from sk_imbalance._thresholds import _fbeta_curve, apply_thresholds
+
+
+def _brute_force_best(y, scores, beta):
+    """Best F-beta over every distinct cut-off, by scikit-learn's metric."""
+    return max(
+        fbeta_score(y, (scores >= c).astype(int), beta=beta, zero_division=0)
+        for c in np.unique(scores)
+    )
+
+
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("seed", range(5))
+def test_optimal_fbeta_threshold_is_exact(beta, seed):
+    """Check that the threshold reaches the brute-force F-beta optimum."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(200) < 0.2).astype(int)
+    scores = np.round(np.clip(0.3 * y + rng.random(200) * 0.7, 0, 1), 2)  # ties
+    threshold, best = optimal_fbeta_threshold(y, scores, beta=beta)
+    achieved = fbeta_score(y, (scores >= threshold).astype(int), beta=beta)
+    assert best == pytest.approx(achieved)
+    assert achieved == pytest.approx(_brute_force_best(y, scores, beta))
+
+
+def test_optimal_fbeta_threshold_is_midpoint_between_scores():
+    """Check that the threshold falls between the cut-off and the next lower score."""
+    y = np.array([1, 1, 0, 0])
+    scores = np.array([0.9, 0.8, 0.4, 0.1])
+    threshold, best = optimal_fbeta_threshold(y, scores)
+    assert threshold == pytest.approx(0.6) and best == pytest.approx(1.0)
+
+
+def test_fbeta_curve_uses_sample_weight():
+    """Check that weighted F1 on the curve matches scikit-learn's weighted F1."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(50) < 0.3).astype(int)
+    scores, weights = rng.random(50), rng.random(50) * 3
+    cutoffs, fbeta, _ = _fbeta_curve(y, scores, 1.0, weights)
+    for cut, value in zip(cutoffs[::7], fbeta[::7], strict=True):
+        expected = f1_score(y, (scores >= cut).astype(int), sample_weight=weights)
+        assert value == pytest.approx(expected)
+
+
+def test_optimal_fbeta_threshold_cap_prevents_predicting_everything():
+    """Check that an uninformative score does not give 'predict every row'."""
+    rng = np.random.default_rng(0)
+    y = (rng.random(1000) < 0.05).astype(int)
+    scores = rng.random(1000)  # carries no information
+    free, _ = optimal_fbeta_threshold(y, scores)
+    capped, _ = optimal_fbeta_threshold(y, scores, max_predicted_ratio=3.0)
+    assert np.mean(scores >= free) > 0.5
+    assert np.sum(scores >= capped) <= 3 * y.sum()
+
+
+def test_tune_thresholds_falls_back_and_shrinks():
+    """Check the fallback for rare labels and the shrinkage toward 0.5."""
+    rng = np.random.default_rng(0)
+    n = 400
+    Y = np.column_stack([rng.random(n) < 0.3, np.zeros(n), rng.random(n) < 0.005])
+    Y = Y.astype(int)
+    Y[:2, 2] = 1  # 2-3 positives only
+    P = np.clip(0.25 * Y + rng.random(Y.shape) * 0.5, 0.001, 0.999)
+    raw, _ = optimal_fbeta_threshold(Y[:, 0], P[:, 0])
+    thresholds = tune_thresholds(Y, P)
+    m = Y[:, 0].sum()
+    assert thresholds[0] == pytest.approx(0.5 + m / (m + 10) * (raw - 0.5))
+    assert thresholds[1] == 0.5 and thresholds[2] == 0.5
+    unshrunk = tune_thresholds(Y, P, shrinkage=0.0, max_predicted_ratio=None)
+    assert unshrunk[0] == pytest.approx(raw)
+
+
+def test_apply_thresholds_is_greater_or_equal():
+    """Check that a score equal to the threshold is predicted positive."""
+    P = np.array([[0.5, 0.2], [0.49, 0.9]])
+    np.testing.assert_array_equal(apply_thresholds(P, [0.5, 0.3]), [[1, 0], [0, 1]])
+
+
+def test_top_k_predict_gives_k_labels_per_row():
+    """Check that top-k predicts exactly k labels per row, ties by lower index."""
+    P = np.array([[0.1, 0.9, 0.5, 0.7], [0.3, 0.3, 0.3, 0.3]])
+    np.testing.assert_array_equal(top_k_predict(P, 2), [[0, 1, 0, 1], [1, 1, 0, 0]])
+    assert top_k_predict(P, 10).sum() == 8

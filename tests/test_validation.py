@@ -1,0 +1,100 @@
+"""Tests of sk_imbalance._validation: bad input gets a clear ValueError."""
+
+import numpy as np
+import pytest
+
+from sk_imbalance import WeightedMultiLabelClassifier
+from sk_imbalance._validation import check_sample_weight, encode_target
+
+X = np.random.default_rng(0).random((20, 3))
+Y = (np.random.default_rng(1).random((20, 2)) < 0.4).astype(int)
+Y[:2] = [[1, 1], [0, 0]]
+
+
+def _fit(X_fit=X, Y_fit=Y, **kwargs):
+    params = dict(epochs=1, hidden_layer_sizes=(4,), threshold=0.5)
+    params.update(kwargs.pop("params", {}))
+    return WeightedMultiLabelClassifier(**params).fit(X_fit, Y_fit, **kwargs)
+
+
+X_NAN = X.copy()
+X_NAN[0, 0] = np.nan
+X_INF = X.copy()
+X_INF[1, 1] = np.inf
+
+
+@pytest.mark.parametrize(
+    "X_fit, Y_fit, kwargs, message",
+    [
+        (X_NAN, Y, {}, "Input X contains NaN"),
+        (X_INF, Y, {}, "Input X contains infinity"),
+        (X, Y * 2, {}, r"0/1 indicator matrix .* got values \[0, 2\]"),
+        (X, np.arange(20) % 3, {}, "Only binary classification is supported"),
+        (X, np.ones(20), {}, "only one class"),
+        (X, Y[:15], {}, "inconsistent numbers of samples"),
+        (X[:0], Y[:0], {}, "0 sample"),
+        (X, Y, {"sample_weight": -np.ones(20)}, "sample_weight must be non-negative"),
+        (X, Y, {"sample_weight": np.ones(5)}, r"sample_weight must have shape \(20,\)"),
+        (X, Y, {"sample_weight": np.zeros(20)}, "sample_weight sums to zero"),
+        (X, np.full((20, 2), 0.5), {}, "Unknown label type"),
+    ],
+)
+def test_fit_bad_input_raises_value_error(X_fit, Y_fit, kwargs, message):
+    """Check that bad X, Y or sample_weight raise a ValueError naming the problem."""
+    with pytest.raises(ValueError, match=message):
+        _fit(X_fit, Y_fit, **kwargs)
+
+
+def test_predict_wrong_number_of_features_raises():
+    """Check that predicting with the wrong feature count names both counts."""
+    clf = _fit()
+    with pytest.raises(ValueError, match="X has 2 features, but .* is expecting 3"):
+        clf.predict(X[:, :2])
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict_proba(X_NAN)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes must be a tuple"),
+        ({"dropout": 1.0}, r"dropout must be a float in \[0, 1\); got 1.0"),
+        ({"class_weight": "sqrt"}, "class_weight must be None, one of"),
+        ({"loss": "hinge"}, r"loss must be one of \['bce', 'focal'\]; got 'hinge'"),
+        ({"epochs": 0}, "epochs must be an int >= 1; got 0"),
+        ({"batch_size": 2.5}, "batch_size must be an int >= 1"),
+        ({"threshold": "f2"}, "threshold='f2' is not supported"),
+        ({"threshold": 1.5}, r"must be .* a float in \(0, 1\)"),
+        ({"threshold": [0.5, 0.5, 0.5]}, "threshold has 3 values but Y has 2"),
+        ({"threshold_cv": 1}, "threshold_cv must be an int >= 2"),
+        ({"threshold_cv": 1.5}, "threshold_cv must be"),
+        ({"learning_rate": -1}, "learning_rate must be None or a float > 0"),
+        ({"model_kwargs": [1]}, "model_kwargs must be None or a dict"),
+        ({"top_k": 0}, "top_k must be an int >= 1"),
+    ],
+)
+def test_fit_bad_parameters_raise_value_error(params, message):
+    """Check that bad hyper-parameters are refused in fit, naming the parameter."""
+    clf = WeightedMultiLabelClassifier(**params)  # __init__ does not validate
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, Y)
+
+
+def test_top_k_with_binary_target_raises():
+    """Check that top-k is refused for a 1-D binary target."""
+    with pytest.raises(ValueError, match="threshold='top_k' needs a multi-label Y"):
+        _fit(Y_fit=Y[:, 0], params={"threshold": "top_k"})
+
+
+def test_encode_target_binary_any_labels():
+    """Check that a 1-D binary target of any two labels is encoded as one column."""
+    target = encode_target(np.array(["b", "a", "b"]))
+    np.testing.assert_array_equal(target.classes, ["a", "b"])
+    np.testing.assert_array_equal(target.Y[:, 0], [1, 0, 1])
+
+
+def test_check_sample_weight_one_weighted_class_raises():
+    """Check that a binary fit whose positive weights cover one class is refused."""
+    target = encode_target(np.array([0, 0, 1, 1]))
+    with pytest.raises(ValueError, match="belong to one class"):
+        check_sample_weight([1.0, 1.0, 0.0, 0.0], 4, target)
