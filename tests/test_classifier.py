@@ -53,7 +53,7 @@ def test_classifier_binary_target_is_one_dimensional(fast_params):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 4))
     y = np.where(X[:, 0] + 0.1 * rng.normal(size=200) > 0.8, "pos", "neg")
-    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, y)
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "epochs": 60}).fit(X, y)
     assert clf.n_outputs_ == 1
     np.testing.assert_array_equal(clf.classes_, ["neg", "pos"])
     pred = clf.predict(X)
