@@ -283,13 +283,15 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         ).copy()
 
     def _meta(self, n_features, rng):
+        """Facts passed to build functions, with scikeras's key names."""
+        target_is_binary = not isinstance(self.classes_, list)
         return {
             "n_features_in_": n_features,
             "n_outputs_": self.n_outputs_,
             "n_outputs_expected_": 1,
-            "target_type_": "multilabel-indicator"
-            if isinstance(self.classes_, list)
-            else "binary",
+            # scikeras's name for the width of a multi-label output layer
+            "n_classes_": 2 if target_is_binary else self.n_outputs_,
+            "target_type_": "binary" if target_is_binary else "multilabel-indicator",
             "classes_": self.classes_,
             "seed": int(rng.integers(2**31 - 1)),
         }

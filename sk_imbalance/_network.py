@@ -91,6 +91,16 @@ def _call_build_function(build_fn, meta, model_kwargs):
     return build_fn(**kwargs)
 
 
+#: Stand-alone activation layers, which have no ``activation`` attribute.
+_ACTIVATION_LAYERS = (
+    keras.layers.Softmax,
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+    keras.layers.ELU,
+    keras.layers.PReLU,
+)
+
+
 def _output_to_logits(model, n_outputs):
     """Check the output of a user model and make it return logits.
 
@@ -108,8 +118,13 @@ def _output_to_logits(model, n_outputs):
             f"label(s); end the model with Dense(meta['n_outputs_'])."
         )
     last = model.layers[-1]
-    activation = getattr(last, "activation", None)
-    name = getattr(activation, "__name__", "linear")
+    if isinstance(last, _ACTIVATION_LAYERS):
+        raise ValueError(
+            f"The model's last layer {last.name!r} is a {type(last).__name__} "
+            "layer; a multi-label network must end in 'sigmoid' or 'linear' "
+            "(logits), e.g. Dense(meta['n_outputs_'], activation='sigmoid')."
+        )
+    name = getattr(getattr(last, "activation", None), "__name__", "linear")
     if name == "sigmoid":
         last.activation = keras.activations.linear
     elif name != "linear":

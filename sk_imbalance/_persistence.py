@@ -47,7 +47,11 @@ def model_from_state(state):
     keras.Model
         Uncompiled, with the saved weights.
     """
-    if not isinstance(state, dict) or state.get("format") != _FORMAT:
+    if (
+        not isinstance(state, dict)
+        or state.get("format") != _FORMAT
+        or not {"config", "weights"} <= state.keys()
+    ):
         raise ValueError(
             "The pickled WeightedMultiLabelClassifier holds an unknown network "
             f"format {state.get('format') if isinstance(state, dict) else state!r}; "

@@ -1,0 +1,56 @@
+"""Tests of the demo (python -m sk_imbalance.demo) and of examples/*.py."""
+
+import py_compile
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from sk_imbalance import demo
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
+
+
+def test_demo_prints_three_rows(capsys):
+    results = demo.main(["--epochs", "2"])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for name, params in demo.SETTINGS:
+        row = [line for line in lines if line.startswith(name + " ")]
+        assert len(row) == 1, (name, out)
+        assert str(params["threshold"]) in row[0]
+    for column in ("macro-F1", "micro-F1", "Hamming", "labels/row", "fit s"):
+        assert column in out
+    assert "true labels/row" in out
+    assert "Elisseeff" in out and "NIPS 2001" in out
+    # The closing sentence is computed from the numbers in the table.
+    tuned = results[-1]
+    assert f"macro-F1 {tuned['macro_f1']:.3f} vs" in lines[-2]
+    assert [r["name"] for r in results] == [name for name, _ in demo.SETTINGS]
+    for r in results:
+        assert 0.0 <= r["macro_f1"] <= 1.0 and 0.0 <= r["hamming"] <= 1.0
+
+
+def test_demo_rejects_bad_epochs():
+    with pytest.raises(SystemExit):
+        demo.main(["--epochs", "0"])
+
+
+def test_examples_exist():
+    names = {path.name for path in EXAMPLES}
+    assert {"quickstart.py", "grid_search_weights.py", "pipeline.py"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_compiles(path, tmp_path):
+    py_compile.compile(str(path), cfile=str(tmp_path / "out.pyc"), doraise=True)
+
+
+def test_quickstart_runs(capsys, monkeypatch):
+    path = next(p for p in EXAMPLES if p.name == "quickstart.py")
+    monkeypatch.setattr(sys, "argv", [str(path), "--epochs", "2"])
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "test macro-F1:" in out
+    assert "threshold" in out

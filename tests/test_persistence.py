@@ -1,0 +1,129 @@
+"""Pickling and joblib persistence of WeightedMultiLabelClassifier."""
+
+import pickle
+
+import joblib
+import keras
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from sk_imbalance import WeightedMultiLabelClassifier
+
+
+def build_sigmoid_network(meta, units=8):
+    """A user build function (Sequential, dropout, final sigmoid)."""
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(meta["n_features_in_"],)))
+    model.add(keras.layers.Dense(units, activation="relu"))
+    model.add(keras.layers.Dropout(0.3))
+    model.add(keras.layers.Dense(meta["n_outputs_"], activation="sigmoid"))
+    return model
+
+
+def _assert_same_fitted_estimator(restored, clf, X):
+    """The restored estimator predicts exactly as the original one."""
+    assert type(restored) is type(clf)
+    assert restored.get_params() == clf.get_params()
+    assert isinstance(restored.model_, keras.Model)
+    assert restored.model_ is not clf.model_
+    assert np.array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    assert np.array_equal(restored.predict(X), clf.predict(X))
+    np.testing.assert_array_equal(restored.thresholds_, clf.thresholds_)
+    np.testing.assert_array_equal(restored.label_weights_, clf.label_weights_)
+    assert restored.n_outputs_ == clf.n_outputs_
+    assert restored.n_features_in_ == clf.n_features_in_
+
+
+def test_pickle_round_trip_keeps_predictions(fast_params, multilabel_data):
+    """Check that a pickled and unpickled estimator predicts identically."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+
+    restored = pickle.loads(pickle.dumps(clf))
+
+    _assert_same_fitted_estimator(restored, clf, X)
+    # the original still works after being pickled
+    assert clf.predict(X).shape == Y.shape
+
+
+def test_joblib_round_trip_keeps_predictions(fast_params, multilabel_data, tmp_path):
+    """Check that joblib.dump then joblib.load gives identical predictions."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    path = tmp_path / "clf.joblib"
+
+    joblib.dump(clf, path)
+    restored = joblib.load(path)
+
+    _assert_same_fitted_estimator(restored, clf, X)
+
+
+def test_pickle_round_trip_focal_loss_and_build_function(fast_params, multilabel_data):
+    """Check that a focal-loss estimator with a user build function round-trips."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        model=build_sigmoid_network,
+        model_kwargs={"units": 8},
+        loss="focal",
+        focal_gamma=1.0,
+        **fast_params,
+    ).fit(X, Y)
+
+    restored = pickle.loads(pickle.dumps(clf))
+
+    _assert_same_fitted_estimator(restored, clf, X)
+    assert restored.model is build_sigmoid_network
+    assert restored.model_.layers[-1].get_config()["activation"] == "linear"
+
+
+def test_pickle_unfitted_estimator(fast_params):
+    """Check that an unfitted estimator pickles, keeps its params and stays unfitted."""
+    clf = WeightedMultiLabelClassifier(
+        model=build_sigmoid_network, class_weight="effective_number", **fast_params
+    )
+
+    restored = pickle.loads(pickle.dumps(clf))
+
+    assert restored.get_params() == clf.get_params()
+    with pytest.raises(NotFittedError):
+        check_is_fitted(restored)
+
+
+def _empty_estimator():
+    return WeightedMultiLabelClassifier.__new__(WeightedMultiLabelClassifier)
+
+
+class _PickledWithState:
+    """Pickles as a WeightedMultiLabelClassifier whose state is ``state``.
+
+    Unpickling it calls ``WeightedMultiLabelClassifier.__setstate__(state)``,
+    as unpickling a real estimator does.
+    """
+
+    def __init__(self, state):
+        self.state = state
+
+    def __reduce__(self):
+        return _empty_estimator, (), self.state
+
+
+@pytest.mark.parametrize(
+    "model_state",
+    [
+        {"format": "sk_imbalance.keras_model.v0", "config": {}, "weights": []},
+        {"config": {}, "weights": []},
+        b"raw bytes of some other serialiser",
+    ],
+    ids=["unknown-format-tag", "no-format-tag", "not-a-dict"],
+)
+def test_unpickle_rejects_unknown_model_format(fast_params, model_state):
+    """Check that unpickling a state with a foreign model_ entry raises a ValueError."""
+    state = dict(WeightedMultiLabelClassifier(**fast_params).__dict__)
+    state["model_"] = model_state
+    payload = pickle.dumps(_PickledWithState(state))
+
+    with pytest.raises(ValueError, match="unknown network format") as excinfo:
+        pickle.loads(payload)
+    assert "another version of sk_imbalance" in str(excinfo.value)
