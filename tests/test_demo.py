@@ -1,6 +1,7 @@
 """Tests of the demo (python -m sk_imbalance.demo) and of examples/*.py."""
 
 import py_compile
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ def test_demo_prints_three_rows(capsys):
     out = capsys.readouterr().out
     lines = out.splitlines()
     for name, params in demo.SETTINGS:
-        row = [line for line in lines if line.startswith(name + " ")]
+        # Columns are separated by two or more spaces; the first is the name.
+        row = [line for line in lines if re.split(r"\s{2,}", line)[0] == name]
         assert len(row) == 1, (name, out)
         assert str(params["threshold"]) in row[0]
     for column in ("macro-F1", "micro-F1", "Hamming", "labels/row", "fit s"):
