@@ -247,7 +247,11 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         )
         target = encode_target(y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], target)
-        if self.threshold == "top_k" and target.classes is not None:
+        if (
+            isinstance(self.threshold, str)
+            and self.threshold == "top_k"
+            and target.classes is not None
+        ):
             raise ValueError(
                 "threshold='top_k' needs a multi-label Y (2-D); got a "
                 "1-D binary y. Use threshold='f1' or a float."

@@ -75,7 +75,9 @@ def test_classifier_cross_fitted_thresholds(multilabel_data, fast_params):
     assert len(clf.history_["loss"]) == fast_params["epochs"]
 
 
-@pytest.mark.parametrize("threshold", [0.3, [0.2, 0.3, 0.4, 0.5, 0.6]])
+@pytest.mark.parametrize(
+    "threshold", [0.3, [0.2, 0.3, 0.4, 0.5, 0.6], np.array([0.2, 0.3, 0.4, 0.5, 0.6])]
+)
 def test_classifier_fixed_thresholds_are_applied(
     multilabel_data, fast_params, threshold
 ):
