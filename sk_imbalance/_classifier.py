@@ -137,7 +137,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     1. with fewer than 5 positives the label keeps 0.5;
     2. otherwise the exact F-beta optimum :math:`t^*` is searched over all
        distinct scores, among cut-offs that predict at most :math:`3m` rows;
-    3. it is shrunk toward 0.5: :math:`t = 0.5 + \frac{m}{m + 10}(t^* - 0.5)`.
+    3. it is shrunk toward 0.5: :math:`t = 0.5 + \frac{m}{m + 10}(t^* - 0.5)`;
+    4. it is kept only if it beats 0.5 on the out-of-fold scores; otherwise
+       the label keeps 0.5.
 
     Do not tune thresholds on the data the network trained on: its scores
     there are over-confident. That is why they come from held-out predictions.

@@ -147,6 +147,12 @@ def tune_thresholds(
 
        .. math:: t_j = t_0 + \lambda_j (t^*_j - t_0)
 
+    4. keep :math:`t_j` only if its F-beta on the held-out scores beats the
+       default cut-off's; otherwise fall back to ``default``. Shrinkage and the
+       cap can move a cut-off off its optimum; this gate makes sure a label is
+       never tuned to something the held-out data says is worse than the
+       default.
+
     Parameters
     ----------
     Y : ndarray of shape (n_samples, n_labels)
@@ -176,8 +182,23 @@ def tune_thresholds(
             Y[:, j], P[:, j], beta, sample_weight, max_predicted_ratio
         )
         weight = n_positives / (n_positives + shrinkage)
-        thresholds[j] = default + weight * (best - default)
+        shrunk = default + weight * (best - default)
+        gain = _fbeta_at(Y[:, j], P[:, j], shrunk, beta, sample_weight) - _fbeta_at(
+            Y[:, j], P[:, j], default, beta, sample_weight
+        )
+        if gain > 0:
+            thresholds[j] = shrunk
     return thresholds
+
+
+def _fbeta_at(y_true, scores, threshold, beta=1.0, sample_weight=None):
+    """F-beta of predicting ``scores >= threshold``; 0 when it is undefined."""
+    y_true = np.asarray(y_true) > 0
+    predicted = np.asarray(scores) >= threshold
+    weight = np.ones(y_true.shape) if sample_weight is None else sample_weight
+    tp = np.sum(weight * (y_true & predicted))
+    denominator = beta * beta * np.sum(weight * y_true) + np.sum(weight * predicted)
+    return float((1 + beta * beta) * tp / denominator) if denominator > 0 else 0.0
 
 
 def apply_thresholds(P, thresholds):

@@ -66,7 +66,7 @@ def test_tune_thresholds_falls_back_and_shrinks():
     Y = np.column_stack([rng.random(n) < 0.3, np.zeros(n), rng.random(n) < 0.005])
     Y = Y.astype(int)
     Y[:2, 2] = 1  # 2-3 positives only
-    P = np.clip(0.25 * Y + rng.random(Y.shape) * 0.5, 0.001, 0.999)
+    P = np.clip(0.3 * Y + rng.random(Y.shape) * 0.4, 0.001, 0.999)
     raw, _ = optimal_fbeta_threshold(Y[:, 0], P[:, 0])
     thresholds = tune_thresholds(Y, P)
     m = Y[:, 0].sum()
@@ -87,3 +87,17 @@ def test_top_k_predict_gives_k_labels_per_row():
     P = np.array([[0.1, 0.9, 0.5, 0.7], [0.3, 0.3, 0.3, 0.3]])
     np.testing.assert_array_equal(top_k_predict(P, 2), [[0, 1, 0, 1], [1, 1, 0, 0]])
     assert top_k_predict(P, 10).sum() == 8
+
+
+def test_tune_thresholds_keeps_default_when_tuning_does_not_beat_it():
+    """Check that a label whose shrunk threshold loses to 0.5 held out keeps 0.5."""
+    # Label 0: positives score 0.45-0.5, negatives 0.3 or 0.55. The optimum
+    # (predict >= ~0.45) beats 0.5, but heavy shrinkage moves the cut-off to just
+    # under 0.5, where it no longer beats 0.5: the gate restores 0.5.
+    y = np.array([1] * 10 + [0] * 30)
+    scores = np.r_[np.linspace(0.45, 0.49, 10), np.full(25, 0.3), np.full(5, 0.55)]
+    Y, P = y[:, None], scores[:, None]
+    free = tune_thresholds(Y, P, shrinkage=0.0)
+    assert free[0] < 0.46
+    shrunk = tune_thresholds(Y, P, shrinkage=1000.0)
+    assert shrunk[0] == 0.5
