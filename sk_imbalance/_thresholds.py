@@ -71,11 +71,9 @@ def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
     # keep the last index of each run of equal scores: ties are all in or all out
     last_of_run = np.r_[np.flatnonzero(np.diff(sorted_scores) != 0), scores.size - 1]
     positives = true_positives[-1] if scores.size else 0.0
-    beta2 = beta * beta
-    tp = true_positives[last_of_run]
-    denominator = beta2 * positives + predicted[last_of_run]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fbeta = np.where(denominator > 0, (1 + beta2) * tp / denominator, 0.0)
+    fbeta = _fbeta_from_counts(
+        true_positives[last_of_run], positives, predicted[last_of_run], beta
+    )
     return sorted_scores[last_of_run], fbeta, counts[last_of_run]
 
 
@@ -191,14 +189,32 @@ def tune_thresholds(
     return thresholds
 
 
+def _fbeta_from_counts(true_positives, positives, predicted, beta):
+    r"""F-beta from (weighted) counts: :math:`(1+\beta^2) TP / (\beta^2 P + PP)`.
+
+    Returns 0 where the denominator is 0 (no positive, nothing predicted).
+    """
+    beta2 = beta * beta
+    denominator = beta2 * np.asarray(positives) + np.asarray(predicted, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            denominator > 0, (1 + beta2) * true_positives / denominator, 0.0
+        )
+
+
 def _fbeta_at(y_true, scores, threshold, beta=1.0, sample_weight=None):
     """F-beta of predicting ``scores >= threshold``; 0 when it is undefined."""
     y_true = np.asarray(y_true) > 0
     predicted = np.asarray(scores) >= threshold
     weight = np.ones(y_true.shape) if sample_weight is None else sample_weight
-    tp = np.sum(weight * (y_true & predicted))
-    denominator = beta * beta * np.sum(weight * y_true) + np.sum(weight * predicted)
-    return float((1 + beta * beta) * tp / denominator) if denominator > 0 else 0.0
+    return float(
+        _fbeta_from_counts(
+            np.sum(weight * (y_true & predicted)),
+            np.sum(weight * y_true),
+            np.sum(weight * predicted),
+            beta,
+        )
+    )
 
 
 def apply_thresholds(P, thresholds):
