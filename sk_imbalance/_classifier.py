@@ -11,6 +11,7 @@ from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._ensemble import combine_networks
 from ._label_weights import check_label_weights
 from ._losses import make_loss
 from ._network import build_network, predict_logits, train_network
@@ -96,11 +97,20 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         Labels per row when ``threshold="top_k"``.
     threshold_cv : int or float, default=5
         Where tuned thresholds come from. An int ``k >= 2`` fits ``k`` extra
-        networks in k-fold cross-fitting and tunes on their out-of-fold
-        predictions, then fits the final network on all the data, as
-        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` does. A
-        float holds that fraction of the data out: the final network trains on
-        the rest and the thresholds are tuned on the held-out part.
+        networks in k-fold cross-fitting, each on ``k - 1`` folds, and tunes on
+        their out-of-fold predictions. A float holds that fraction of the data
+        out: one network trains on the rest and the thresholds are tuned on the
+        held-out part. Not used when the threshold is fixed.
+    refit : bool, default=False
+        Which network predicts once thresholds are tuned. False: the networks
+        whose held-out scores the thresholds were tuned on. With an int
+        ``threshold_cv`` that is the cross-fit ensemble: ``model_`` averages
+        the probabilities of the ``k`` networks (one forward call). With a
+        float, the network trained on the rest of the data. True: one more
+        network is fitted on all the data and predicts alone, as
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` does; its
+        scores are more confident than the held-out ones the thresholds came
+        from, which measured worse on yeast, emotions and enron (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, mini-batch order and the
         splits. The same int gives the same predictions on CPU. No global seed
@@ -111,7 +121,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     Attributes
     ----------
     model_ : keras.Model
-        The trained network; it outputs logits.
+        The trained network, or the cross-fit ensemble joined into one model
+        (see ``refit``); it outputs logits.
     label_weights_ : ndarray of shape (n_labels, 2)
         ``[w_neg, w_pos]`` per label used in the loss.
     thresholds_ : ndarray of shape (n_labels,) or None
@@ -125,7 +136,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     n_outputs_ : int
         Number of sigmoid outputs (labels).
     history_ : dict
-        Per-epoch training losses of the final network.
+        Per-epoch training losses of the network in ``model_``; for the
+        cross-fit ensemble, the mean over its networks at each epoch.
 
     Notes
     -----
@@ -143,6 +155,16 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
 
     Do not tune thresholds on the data the network trained on: its scores
     there are over-confident. That is why they come from held-out predictions.
+
+    **Cross-fit ensemble.** With the defaults (``threshold_cv=5``,
+    ``refit=False``) the five networks that gave the out-of-fold scores also
+    predict, their probabilities averaged, so the thresholds are applied to
+    the kind of scores they were tuned on, and no sixth network is trained.
+    Over three seeds on MULAN's yeast, emotions and enron splits, tuned
+    thresholds on the ensemble beat the 0.5 cut-off on every seed and data
+    set, while tuned thresholds on a refitted network lost to 0.5 on one
+    emotions seed and two enron seeds. Prediction costs ``k`` forward passes
+    of the network, in one call.
 
     References
     ----------
@@ -181,6 +203,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         beta=1.0,
         top_k=1,
         threshold_cv=5,
+        refit=False,
         random_state=None,
         verbose=0,
     ):
@@ -200,6 +223,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         self.beta = beta
         self.top_k = top_k
         self.threshold_cv = threshold_cv
+        self.refit = refit
         self.random_state = random_state
         self.verbose = verbose
 
@@ -230,11 +254,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         )
         self._set_target_attributes(target)
         if self._tunes_thresholds():
-            self.model_, self.thresholds_ = self._fit_with_tuned_thresholds(
-                X, target.Y, sample_weight, rng
+            self.model_, self.history_, self.thresholds_ = (
+                self._fit_with_tuned_thresholds(X, target.Y, sample_weight, rng)
             )
         else:
-            self.model_ = self._fit_network(X, target.Y, sample_weight, rng)
+            self.model_, self.history_ = self._fit_network(
+                X, target.Y, sample_weight, rng
+            )
             self.thresholds_ = self._fixed_thresholds()
         return self
 
@@ -303,7 +329,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         }
 
     def _fit_network(self, X, Y, sample_weight, rng):
-        """Build, compile and train one network on ``(X, Y)``."""
+        """Build, compile and train one network; return it and its history."""
         network = build_network(
             self.model,
             self._meta(X.shape[1], rng),
@@ -314,7 +340,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
                 "dropout": self.dropout,
             },
         )
-        self.history_ = train_network(
+        history = train_network(
             network,
             X,
             Y,
@@ -327,31 +353,45 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             rng=rng,
             verbose=self.verbose,
         )
-        return network
+        return network, history
 
     def _fit_with_tuned_thresholds(self, X, Y, sample_weight, rng):
-        """Train the final network and tune thresholds on held-out predictions."""
+        """Fit networks on held-out splits, tune thresholds on their scores.
+
+        Returns the predicting model (the held-out networks, joined, or a
+        network refitted on all the data), its history and the thresholds.
+        """
         seed = int(rng.integers(2**31 - 1))
-        if not isinstance(self.threshold_cv, Integral):
-            fit_idx, held_idx = train_test_split(
-                np.arange(X.shape[0]), test_size=self.threshold_cv, random_state=seed
-            )
-            network = self._fit_network(
+        if isinstance(self.threshold_cv, Integral):
+            splits = KFold(self.threshold_cv, shuffle=True, random_state=seed).split(X)
+        else:
+            splits = [
+                train_test_split(
+                    np.arange(X.shape[0]),
+                    test_size=self.threshold_cv,
+                    random_state=seed,
+                )
+            ]
+        scores = np.zeros(Y.shape)
+        held = np.zeros(Y.shape[0], dtype=bool)
+        networks, histories = [], []
+        for fit_idx, held_idx in splits:
+            network, history = self._fit_network(
                 X[fit_idx], Y[fit_idx], _take(sample_weight, fit_idx), rng
             )
-            scores = expit(predict_logits(network, X[held_idx]))
-            thresholds = self._tune(Y[held_idx], scores, _take(sample_weight, held_idx))
-            return network, thresholds
-        scores = np.empty(Y.shape)
-        folds = KFold(self.threshold_cv, shuffle=True, random_state=seed)
-        for fit_idx, held_idx in folds.split(X):
-            fold_network = self._fit_network(
-                X[fit_idx], Y[fit_idx], _take(sample_weight, fit_idx), rng
-            )
-            scores[held_idx] = expit(predict_logits(fold_network, X[held_idx]))
-            del fold_network
-        thresholds = self._tune(Y, scores, sample_weight)
-        return self._fit_network(X, Y, sample_weight, rng), thresholds
+            scores[held_idx] = expit(predict_logits(network, X[held_idx]))
+            held[held_idx] = True
+            networks.append(network)
+            histories.append(history)
+        thresholds = self._tune(Y[held], scores[held], _take(sample_weight, held))
+        if self.refit:
+            del networks
+            return (*self._fit_network(X, Y, sample_weight, rng), thresholds)
+        return (
+            combine_networks(networks, X.shape[1]),
+            _mean_history(histories),
+            thresholds,
+        )
 
     def _tune(self, Y, scores, sample_weight):
         beta = self.beta if self.threshold == "fbeta" else 1.0
@@ -428,3 +468,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
 
 def _take(values, index):
     return None if values is None else values[index]
+
+
+def _mean_history(histories):
+    """Per-epoch mean of several Keras histories with the same keys."""
+    if len(histories) == 1:
+        return histories[0]
+    return {
+        key: np.mean([h[key] for h in histories], axis=0).tolist()
+        for key in histories[0]
+    }

@@ -189,6 +189,7 @@ def check_params(estimator):
             "an int >= 2 (folds of cross-fitting) or a float in (0, 1) (the "
             "held-out fraction)",
         ),
+        "refit": (lambda v: isinstance(v, (bool, np.bool_)), "True or False"),
         "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),
     }
     for name, (is_valid, expected) in checks.items():

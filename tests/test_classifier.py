@@ -66,13 +66,47 @@ def test_classifier_binary_target_is_one_dimensional(fast_params):
 
 
 def test_classifier_cross_fitted_thresholds(multilabel_data, fast_params):
-    """Check that an int threshold_cv tunes on out-of-fold scores and refits."""
+    """Check that an int threshold_cv tunes on out-of-fold scores of an ensemble."""
     X, Y = multilabel_data
-    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 2})
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 3})
     clf.fit(X, Y)
     assert clf.thresholds_.shape == (5,)
     assert not np.allclose(clf.thresholds_, 0.5)
     assert len(clf.history_["loss"]) == fast_params["epochs"]
+    # the three cross-fitted networks predict together, in one model
+    assert clf.model_.name == "cross_fit_ensemble"
+    networks = [layer for layer in clf.model_.layers if isinstance(layer, keras.Model)]
+    assert len(networks) == 3
+    X32 = X.astype(np.float32)
+    mean_proba = np.mean(
+        [1 / (1 + np.exp(-np.asarray(n(X32), dtype=np.float64))) for n in networks],
+        axis=0,
+    )
+    np.testing.assert_allclose(clf.predict_proba(X), mean_proba, rtol=1e-4)
+
+
+def test_classifier_refit_trains_one_network_on_all_data(multilabel_data, fast_params):
+    """Check that refit=True keeps the thresholds but predicts with one new network."""
+    X, Y = multilabel_data
+    params = {**fast_params, "threshold_cv": 3}
+    ensemble = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    refitted = WeightedMultiLabelClassifier(**params, refit=True).fit(X, Y)
+    # the same seed gives the same folds, out-of-fold scores and thresholds
+    np.testing.assert_array_equal(refitted.thresholds_, ensemble.thresholds_)
+    assert refitted.model_.name == "weighted_multilabel_mlp"
+    assert not any(isinstance(layer, keras.Model) for layer in refitted.model_.layers)
+    assert not np.allclose(refitted.predict_proba(X), ensemble.predict_proba(X))
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_classifier_held_out_fraction_gives_one_network(
+    multilabel_data, fast_params, refit
+):
+    """Check that a float threshold_cv trains a single predicting network."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params, refit=refit).fit(X, Y)
+    assert clf.model_.name == "weighted_multilabel_mlp"
+    assert clf.predict(X).shape == Y.shape
 
 
 @pytest.mark.parametrize(

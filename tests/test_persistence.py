@@ -48,6 +48,18 @@ def test_pickle_round_trip_keeps_predictions(fast_params, multilabel_data):
     assert clf.predict(X).shape == Y.shape
 
 
+def test_pickle_round_trip_cross_fit_ensemble(fast_params, multilabel_data):
+    """Check that the cross-fit ensemble (int threshold_cv) pickles and predicts alike."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 2}).fit(X, Y)
+    assert clf.model_.name == "cross_fit_ensemble"
+
+    restored = pickle.loads(pickle.dumps(clf))
+
+    assert restored.model_.name == "cross_fit_ensemble"
+    _assert_same_fitted_estimator(restored, clf, X)
+
+
 def test_joblib_round_trip_keeps_predictions(fast_params, multilabel_data, tmp_path):
     """Check that joblib.dump then joblib.load gives identical predictions."""
     X, Y = multilabel_data

@@ -68,6 +68,7 @@ def test_predict_wrong_number_of_features_raises():
         ({"threshold": [0.5, 0.5, 0.5]}, "threshold has 3 values but Y has 2"),
         ({"threshold_cv": 1}, "threshold_cv must be an int >= 2"),
         ({"threshold_cv": 1.5}, "threshold_cv must be"),
+        ({"refit": "yes"}, "refit must be True or False; got 'yes'"),
         ({"learning_rate": -1}, "learning_rate must be None or a float > 0"),
         ({"model_kwargs": [1]}, "model_kwargs must be None or a dict"),
         ({"top_k": 0}, "top_k must be an int >= 1"),
