@@ -61,4 +61,6 @@ def test_combine_networks_round_trips_through_model_state(n_networks):
     joined = combine_networks(_networks(n_networks), 4)
     X = np.random.default_rng(2).normal(size=(7, 4)).astype("float32")
     restored = model_from_state(model_to_state(joined))
-    np.testing.assert_array_equal(predict_logits(restored, X), predict_logits(joined, X))
+    np.testing.assert_array_equal(
+        predict_logits(restored, X), predict_logits(joined, X)
+    )

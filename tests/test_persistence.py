@@ -49,7 +49,7 @@ def test_pickle_round_trip_keeps_predictions(fast_params, multilabel_data):
 
 
 def test_pickle_round_trip_cross_fit_ensemble(fast_params, multilabel_data):
-    """Check that the cross-fit ensemble (int threshold_cv) pickles and predicts alike."""
+    """Check that the cross-fit ensemble pickles and predicts identically."""
     X, Y = multilabel_data
     clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 2}).fit(X, Y)
     assert clf.model_.name == "cross_fit_ensemble"
