@@ -15,8 +15,8 @@ Run it with::
     python examples/pipeline.py --epochs 5   # a quick smoke run
 
 With the default epochs it takes a few minutes on a 2-core CPU: each of the 3
-tuned-threshold fits trains 6 networks (5 cross-fit ones for the thresholds
-and the final one), each top-k fit trains 1.
+tuned-threshold fits trains 5 cross-fit networks (they give the out-of-fold
+scores for the thresholds, then predict together), each top-k fit trains 1.
 """
 
 import os

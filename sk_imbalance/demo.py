@@ -17,7 +17,8 @@ prints one table of scores on the test split:
 - **weighted**: ``class_weight="balanced", threshold=0.5``;
 - **weighted + tuned thresholds**: the estimator's defaults,
   ``class_weight="balanced", threshold="f1"`` (one threshold per label, tuned
-  on 5-fold out-of-fold predictions, so its fit trains 6 networks).
+  on 5-fold out-of-fold predictions; the 5 cross-fitted networks then predict
+  together, their probabilities averaged).
 
 Columns: macro-F1 (mean of the 14 per-label F1 scores, where rare labels count
 as much as frequent ones), micro-F1, Hamming loss, mean number of labels
@@ -201,7 +202,8 @@ def main(argv=None):
     n_folds = _DEFAULTS["threshold_cv"]
     print(
         f"Fitting {len(SETTINGS)} models (the tuned one trains {n_folds} cross-fit "
-        "networks for its thresholds, then the final one)...\n"
+        "networks: they give the out-of-fold scores for its thresholds, then "
+        "predict together)...\n"
     )
     start = time.perf_counter()
     results, true_labels_per_row = run_comparison(epochs=args.epochs, seed=args.seed)

@@ -213,7 +213,14 @@ def test_classifier_predict_does_not_use_model_predict(multilabel_data, fast_par
 
 
 def test_classifier_many_rare_labels_beats_plain_bce():
-    """Check that with 300 rare labels ours predicts label sets where BCE@0.5 can't."""
+    """Check that with 300 rare labels ours predicts sensible label sets, BCE@0.5 none.
+
+    The network's scores are weak here (macro-F1 about 0.05), where F1-optimal
+    thresholds turn into "predict every row". With the defaults (5-fold
+    cross-fit ensemble) the predicted label count stays within a small factor
+    of the truth (measured: 16-18 per row for 9.9 true, seeds 0-2; a network
+    refitted on all data predicted 43-50).
+    """
     X, Y = make_multilabel_classification(
         n_samples=1200,
         n_features=200,
@@ -230,7 +237,6 @@ def test_classifier_many_rare_labels_beats_plain_bce():
         batch_size=128,
         learning_rate=0.003,
         dropout=0.0,
-        threshold_cv=0.25,
         random_state=0,
     )
     plain = WeightedMultiLabelClassifier(class_weight=None, threshold=0.5, **common)
@@ -243,3 +249,5 @@ def test_classifier_many_rare_labels_beats_plain_bce():
     assert plain_pred.sum(axis=1).mean() < 0.5  # plain BCE predicts almost nothing
     assert np.all(ours_pred.sum(axis=1) > 0)
     assert ours_f1 > plain_f1 + 0.03
+    true_per_row = Y_test.sum(axis=1).mean()
+    assert ours_pred.sum(axis=1).mean() < 2.5 * true_per_row
