@@ -96,7 +96,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     top_k : int, default=1
         Labels per row when ``threshold="top_k"``.
     threshold_cv : int or float, default=5
-        Where tuned thresholds come from. An int ``k >= 2`` fits ``k`` extra
+        Where tuned thresholds come from. An int ``k >= 2`` fits ``k``
         networks in k-fold cross-fitting, each on ``k - 1`` folds, and tunes on
         their out-of-fold predictions. A float holds that fraction of the data
         out: one network trains on the rest and the thresholds are tuned on the
@@ -164,7 +164,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     thresholds on the ensemble beat the 0.5 cut-off on every seed and data
     set, while tuned thresholds on a refitted network lost to 0.5 on one
     emotions seed and two enron seeds. Prediction costs ``k`` forward passes
-    of the network, in one call.
+    of the network, in one call, and the pickled model holds ``k`` networks.
 
     References
     ----------
