@@ -273,11 +273,14 @@ def train_network(
 
 
 def predict_logits(network, X):
-    """Logits of ``X`` in float64, calling the model directly.
+    """Logits of ``X`` in float64, through ``model.predict_on_batch``.
 
-    ``model.predict`` sets up a data pipeline and a compiled function on every
-    call, which costs tens of milliseconds even for one row; a direct call in
-    chunks costs one forward pass.
+    ``model.predict`` sets up a data pipeline on every call, which costs tens of
+    milliseconds even for one row. An eager call ``model(X)`` dispatches every
+    op from Python, which adds up for the cross-fit ensemble (five networks).
+    ``predict_on_batch`` runs the forward pass as the model's compiled predict
+    function, traced once and kept with the model, on chunks of at most
+    ``PREDICT_CHUNK`` rows (``benchmarks/predict_latency.py`` measures it).
 
     Parameters
     ----------
@@ -294,5 +297,5 @@ def predict_logits(network, X):
         if sp.issparse(block):
             block = block.toarray()
         block = np.asarray(block, dtype=keras.config.floatx())
-        chunks.append(keras.ops.convert_to_numpy(network(block, training=False)))
+        chunks.append(np.asarray(network.predict_on_batch(block)))
     return np.concatenate(chunks).astype(np.float64, copy=False)
