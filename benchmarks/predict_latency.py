@@ -7,9 +7,8 @@ cross-fit networks. Run:
 
     python benchmarks/predict_latency.py [--repeats 200]
 
-``WeightedMultiLabelClassifier.predict`` runs the model's compiled predict step
-(``predict_on_batch``); Keras's ``model.predict`` builds a data pipeline on every
-call.
+``WeightedMultiLabelClassifier.predict`` calls the network directly; Keras's
+``model.predict`` builds a data pipeline and a compiled step on every call.
 """
 
 import argparse

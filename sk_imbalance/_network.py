@@ -273,14 +273,11 @@ def train_network(
 
 
 def predict_logits(network, X):
-    """Logits of ``X`` in float64, through ``model.predict_on_batch``.
+    """Logits of ``X`` in float64, calling the model directly.
 
-    ``model.predict`` sets up a data pipeline on every call, which costs tens of
-    milliseconds even for one row. An eager call ``model(X)`` dispatches every
-    op from Python, which adds up for the cross-fit ensemble (five networks).
-    ``predict_on_batch`` runs the forward pass as the model's compiled predict
-    function, traced once and kept with the model, on chunks of at most
-    ``PREDICT_CHUNK`` rows (``benchmarks/predict_latency.py`` measures it).
+    ``model.predict`` sets up a data pipeline and a compiled function on every
+    call, which costs tens of milliseconds even for one row; a direct call in
+    chunks costs one forward pass.
 
     Parameters
     ----------
@@ -297,5 +294,5 @@ def predict_logits(network, X):
         if sp.issparse(block):
             block = block.toarray()
         block = np.asarray(block, dtype=keras.config.floatx())
-        chunks.append(np.asarray(network.predict_on_batch(block)))
+        chunks.append(keras.ops.convert_to_numpy(network(block, training=False)))
     return np.concatenate(chunks).astype(np.float64, copy=False)

@@ -199,7 +199,7 @@ def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params):
 
 
 def test_classifier_predict_does_not_use_model_predict(multilabel_data, fast_params):
-    """Check that predict does not go through Keras's model.predict pipeline."""
+    """Check that predict calls the network directly, not Keras's model.predict."""
     X, Y = multilabel_data
     clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     expected = clf.predict(X[:3])

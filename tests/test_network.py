@@ -96,7 +96,7 @@ def test_shuffled_batches_cover_every_row_once_and_densify_sparse():
 
 
 def test_predict_logits_matches_model_and_sparse():
-    """Check that chunked predict_on_batch equals the model's output, dense or CSR."""
+    """Check that chunked direct calls equal the model's output, dense or sparse."""
     model = build_mlp(META, hidden_layer_sizes=(8,))
     X = np.random.default_rng(0).random((30, 4))
     expected = keras.ops.convert_to_numpy(model(X.astype("float32")))
