@@ -163,8 +163,10 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     Over three seeds on MULAN's yeast, emotions and enron splits, tuned
     thresholds on the ensemble beat the 0.5 cut-off on every seed and data
     set, while tuned thresholds on a refitted network lost to 0.5 on one
-    emotions seed and two enron seeds. Prediction costs ``k`` forward passes
-    of the network, in one call, and the pickled model holds ``k`` networks.
+    emotions seed and two enron seeds. The pickled model holds ``k``
+    networks. With the default MLP they are fused exactly into one MLP ``k``
+    times as wide, so ``predict`` costs one forward pass of it; networks from
+    a build function are nested in one model and called in turn.
 
     References
     ----------

@@ -10,15 +10,19 @@ confident than the out-of-fold ones.
 
 The k networks are joined into one ``keras.Model`` ending in
 :class:`ProbabilityAverage`, so ``predict`` stays one forward call and the
-ensemble pickles like any other network of the estimator.
+ensemble pickles like any other network of the estimator. When they are all
+the estimator's default MLP, they are fused exactly into one wide MLP (see
+:func:`fuse_mlps`): a nested call dispatches every layer of every network from
+Python, which made ``predict`` about six times slower than one network's.
 """
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
-__all__ = ["ProbabilityAverage", "combine_networks"]
+__all__ = ["ProbabilityAverage", "combine_networks", "fuse_mlps"]
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")
@@ -34,16 +38,24 @@ class ProbabilityAverage(keras.layers.Layer):
 
     (the :math:`1/k` cancels), computed with log-sum-exp so that it neither
     overflows nor rounds to :math:`\pm\infty` for large :math:`|z|`.
+
+    The input is either a list of ``k`` tensors of shape ``(n, m)`` or one
+    tensor of shape ``(n, k, m)``; the output has shape ``(n, m)``.
     """
 
     def call(self, inputs):
-        logits = ops.stack(list(inputs), axis=0)
-        return ops.logsumexp(ops.log_sigmoid(logits), axis=0) - ops.logsumexp(
-            ops.log_sigmoid(-logits), axis=0
+        if isinstance(inputs, (list, tuple)):
+            inputs = ops.stack(list(inputs), axis=1)
+        return ops.logsumexp(ops.log_sigmoid(inputs), axis=1) - ops.logsumexp(
+            ops.log_sigmoid(-inputs), axis=1
         )
 
     def compute_output_shape(self, input_shape):
-        return input_shape[0]
+        if isinstance(input_shape, (list, tuple)) and isinstance(
+            input_shape[0], (list, tuple)
+        ):
+            return tuple(input_shape[0])
+        return (input_shape[0], input_shape[2])
 
 
 def combine_networks(networks, n_features):
@@ -61,14 +73,121 @@ def combine_networks(networks, n_features):
     -------
     keras.Model
         A model whose output is the logit of the mean probability; a single
-        network is returned unchanged.
+        network is returned unchanged, and default MLPs are fused by
+        :func:`fuse_mlps`.
     """
     if len(networks) == 1:
         return networks[0]
+    if _architecture(networks) is not None:
+        return fuse_mlps(networks, n_features)
     inputs = keras.Input(shape=(n_features,), name="features")
     outputs = []
     for index, network in enumerate(networks):
         network.name = f"network_{index}"
         outputs.append(network(inputs))
     averaged = ProbabilityAverage(name="probability_average")(outputs)
+    return keras.Model(inputs, averaged, name="cross_fit_ensemble")
+
+
+def _mlp_layers(network):
+    """The Dense layers of a default MLP (``build_mlp``), or None if it is not one.
+
+    A default MLP is an input, then Dense layers with optional Dropout after
+    each, the last Dense being linear (logits).
+    """
+    if network.name != "weighted_multilabel_mlp":
+        return None
+    dense = []
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Dense):
+            dense.append(layer)
+        elif not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout)):
+            return None
+    if not dense or dense[-1].get_config()["activation"] != "linear":
+        return None
+    return dense
+
+
+def _shape(dense_layers):
+    """(units, activation) of each Dense layer."""
+    return tuple((d.units, d.get_config()["activation"]) for d in dense_layers)
+
+
+def _architecture(networks):
+    """The shared shape of default MLPs, or None if they are not all one."""
+    stacks = [_mlp_layers(network) for network in networks]
+    if any(stack is None for stack in stacks):
+        return None
+    shapes = {_shape(stack) for stack in stacks}
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+def _block_diagonal(blocks):
+    """Block-diagonal matrix of 2-D arrays."""
+    rows = sum(b.shape[0] for b in blocks)
+    cols = sum(b.shape[1] for b in blocks)
+    out = np.zeros((rows, cols), dtype=blocks[0].dtype)
+    r = c = 0
+    for block in blocks:
+        out[r : r + block.shape[0], c : c + block.shape[1]] = block
+        r, c = r + block.shape[0], c + block.shape[1]
+    return out
+
+
+def fuse_mlps(networks, n_features):
+    r"""Fuse k default MLPs of one architecture into one wide MLP, exactly.
+
+    Layer :math:`l` of the fused network holds the k networks' layers side by
+    side: the first kernel is :math:`[W^{(1)}_1 \cdots W^{(1)}_k]` (every
+    network reads the same input), the later ones are block-diagonal
+    :math:`\operatorname{diag}(W^{(l)}_1, \dots, W^{(l)}_k)`, the biases are
+    concatenated. The last layer's ``k * n_outputs`` logits are reshaped to
+    ``(k, n_outputs)`` and averaged as probabilities by
+    :class:`ProbabilityAverage`. Dropout is dropped: it is the identity at
+    prediction. The output equals that of the nested ensemble up to float
+    rounding, with a handful of layer calls instead of a few per network.
+
+    Parameters
+    ----------
+    networks : list of keras.Model
+        Default MLPs (``build_mlp``) with the same layer sizes and activations.
+    n_features : int
+
+    Returns
+    -------
+    keras.Model
+        Named ``cross_fit_ensemble``; its output holds logits.
+
+    Raises
+    ------
+    ValueError
+        If the networks are not default MLPs of one architecture.
+    """
+    stacks = [_mlp_layers(network) for network in networks]
+    if any(stack is None for stack in stacks):
+        raise ValueError("fuse_mlps needs default MLPs (built by build_mlp).")
+    if _architecture(networks) is None:
+        shapes = sorted({_shape(stack) for stack in stacks})
+        raise ValueError(f"fuse_mlps needs one architecture; got {shapes}.")
+    k = len(networks)
+    inputs = keras.Input(shape=(n_features,), name="features")
+    x = inputs
+    fused_layers = []
+    for depth, first in enumerate(stacks[0]):
+        kernels = [ops.convert_to_numpy(s[depth].kernel) for s in stacks]
+        biases = [ops.convert_to_numpy(s[depth].bias) for s in stacks]
+        kernel = (
+            np.concatenate(kernels, axis=1) if depth == 0 else _block_diagonal(kernels)
+        )
+        layer = keras.layers.Dense(
+            k * first.units,
+            activation=first.get_config()["activation"],
+            name=f"fused_dense_{depth}",
+        )
+        x = layer(x)
+        layer.set_weights([kernel, np.concatenate(biases)])
+        fused_layers.append(layer)
+    n_outputs = stacks[0][-1].units
+    x = keras.layers.Reshape((k, n_outputs), name="per_network_logits")(x)
+    averaged = ProbabilityAverage(name="probability_average")(x)
     return keras.Model(inputs, averaged, name="cross_fit_ensemble")

@@ -73,15 +73,14 @@ def test_classifier_cross_fitted_thresholds(multilabel_data, fast_params):
     assert clf.thresholds_.shape == (5,)
     assert not np.allclose(clf.thresholds_, 0.5)
     assert len(clf.history_["loss"]) == fast_params["epochs"]
-    # the three cross-fitted networks predict together, in one model
+    # the three cross-fitted MLPs predict together, fused into one model
     assert clf.model_.name == "cross_fit_ensemble"
-    networks = [layer for layer in clf.model_.layers if isinstance(layer, keras.Model)]
-    assert len(networks) == 3
-    X32 = X.astype(np.float32)
-    mean_proba = np.mean(
-        [1 / (1 + np.exp(-np.asarray(n(X32), dtype=np.float64))) for n in networks],
-        axis=0,
+    per_network = keras.Model(
+        clf.model_.input, clf.model_.get_layer("per_network_logits").output
     )
+    logits = np.asarray(per_network(X.astype(np.float32)), dtype=np.float64)
+    assert logits.shape == (X.shape[0], 3, 5)
+    mean_proba = np.mean(1 / (1 + np.exp(-logits)), axis=1)
     np.testing.assert_allclose(clf.predict_proba(X), mean_proba, rtol=1e-4)
 
 
