@@ -103,14 +103,18 @@ def _mlp_layers(network):
             dense.append(layer)
         elif not isinstance(layer, (keras.layers.InputLayer, keras.layers.Dropout)):
             return None
-    if not dense or dense[-1].get_config()["activation"] != "linear":
+    if (
+        not dense
+        or dense[-1].activation is not keras.activations.linear
+        or not all(d.use_bias for d in dense)
+    ):
         return None
     return dense
 
 
 def _shape(dense_layers):
-    """(units, activation) of each Dense layer."""
-    return tuple((d.units, d.get_config()["activation"]) for d in dense_layers)
+    """(units, activation function) of each Dense layer."""
+    return tuple((d.units, d.activation) for d in dense_layers)
 
 
 def _architecture(networks):
@@ -167,7 +171,7 @@ def fuse_mlps(networks, n_features):
     if any(stack is None for stack in stacks):
         raise ValueError("fuse_mlps needs default MLPs (built by build_mlp).")
     if _architecture(networks) is None:
-        shapes = sorted({_shape(stack) for stack in stacks})
+        shapes = [[(units, f.__name__) for units, f in _shape(s)] for s in stacks]
         raise ValueError(f"fuse_mlps needs one architecture; got {shapes}.")
     k = len(networks)
     inputs = keras.Input(shape=(n_features,), name="features")
@@ -181,7 +185,7 @@ def fuse_mlps(networks, n_features):
         )
         layer = keras.layers.Dense(
             k * first.units,
-            activation=first.get_config()["activation"],
+            activation=first.activation,
             name=f"fused_dense_{depth}",
         )
         x = layer(x)

@@ -84,6 +84,22 @@ def test_combine_networks_predicts_mean_probability(make, first_layers):
     np.testing.assert_allclose(expit(predict_logits(joined, X)), expected, rtol=1e-5)
 
 
+@pytest.mark.parametrize("activation", ["gelu", "tanh"])
+def test_fuse_mlps_keeps_the_hidden_activation(activation):
+    """Check that a default MLP with another activation fuses to equal outputs."""
+    meta = {"n_features_in_": 4, "n_outputs_": 3}
+    networks = [
+        build_mlp({**meta, "seed": seed}, (8,), activation=activation)
+        for seed in range(2)
+    ]
+    X = np.random.default_rng(4).normal(size=(6, 4)).astype("float32")
+    expected = np.mean([expit(predict_logits(n, X)) for n in networks], axis=0)
+    fused = fuse_mlps(networks, 4)
+    np.testing.assert_allclose(expit(predict_logits(fused, X)), expected, rtol=1e-5)
+    restored = model_from_state(model_to_state(fused))
+    np.testing.assert_array_equal(predict_logits(restored, X), predict_logits(fused, X))
+
+
 def test_fuse_mlps_rejects_other_networks_and_mixed_shapes():
     """Check that fusing needs default MLPs of one architecture."""
     with pytest.raises(ValueError, match="default MLPs"):
