@@ -178,8 +178,7 @@ def fuse_mlps(networks, n_features):
     x = inputs
     fused_layers = []
     for depth, first in enumerate(stacks[0]):
-        kernels = [ops.convert_to_numpy(s[depth].kernel) for s in stacks]
-        biases = [ops.convert_to_numpy(s[depth].bias) for s in stacks]
+        kernels, biases = zip(*(s[depth].get_weights() for s in stacks), strict=True)
         kernel = (
             np.concatenate(kernels, axis=1) if depth == 0 else _block_diagonal(kernels)
         )

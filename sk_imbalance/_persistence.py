@@ -31,7 +31,7 @@ def model_to_state(model):
     return {
         "format": _FORMAT,
         "config": keras.saving.serialize_keras_object(model),
-        "weights": [keras.ops.convert_to_numpy(w) for w in model.weights],
+        "weights": model.get_weights(),
     }
 
 
