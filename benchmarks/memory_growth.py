@@ -9,9 +9,13 @@ would write: build, compile, fit and call a network of the same size, twice per
 iteration to match. Each loop runs in its own fresh Python process, started by
 this script, so neither inherits the other's memory. Growth is reported after a
 warm-up, per 100 fits, for both: the ratio between them is the figure to read,
-not the absolute megabytes. Run:
+not the absolute megabytes. Two more Keras loops can be added to locate the
+growth: ``keras-clear`` calls ``keras.utils.clear_session()`` after each
+iteration, ``keras-eager`` compiles with ``run_eagerly=True`` (no
+``tf.function``). Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]
+        [--loops ours,keras,keras-clear,keras-eager]
 """
 
 import argparse
@@ -57,7 +61,7 @@ def _ours(i, X, Y):
     clf.predict(X)
 
 
-def _keras(i, X, Y):
+def _keras(i, X, Y, run_eagerly=False, clear=False):
     import keras
 
     for _ in range(2):  # ours trains 2 networks per fit
@@ -69,15 +73,28 @@ def _keras(i, X, Y):
                 keras.layers.Dense(Y.shape[1]),
             ]
         )
-        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.compile(
+            optimizer="adam", loss="binary_crossentropy", run_eagerly=run_eagerly
+        )
         model.fit(X, Y, epochs=2, batch_size=128, verbose=0)
         model(X, training=False)
+        del model
+        if clear:
+            keras.utils.clear_session()
+
+
+LOOPS = {
+    "ours": _ours,
+    "keras": _keras,
+    "keras-clear": lambda i, X, Y: _keras(i, X, Y, clear=True),
+    "keras-eager": lambda i, X, Y: _keras(i, X, Y, run_eagerly=True),
+}
 
 
 def run_loop(which, fits, every):
     """Run one loop in this process; print its readings as JSON."""
     X, Y = _data()
-    step = {"ours": _ours, "keras": _keras}[which]
+    step = LOOPS[which]
     readings = []
     for i in range(1, fits + 1):
         step(i, X, Y)
@@ -91,13 +108,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fits", type=int, default=300)
     parser.add_argument("--every", type=int, default=25)
-    parser.add_argument("--loop", choices=["ours", "keras"], help=argparse.SUPPRESS)
+    parser.add_argument("--loops", default="ours,keras")
+    parser.add_argument("--loop", choices=list(LOOPS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.loop:
         run_loop(args.loop, args.fits, args.every)
         return
+    loops = args.loops.split(",")
+    unknown = set(loops) - set(LOOPS)
+    if unknown:
+        parser.error(f"unknown loop(s) {sorted(unknown)}; choose from {list(LOOPS)}")
     results = {}
-    for which in ("ours", "keras"):
+    for which in loops:
         print(f"running {which} ({args.fits} fits) ...", flush=True)
         out = subprocess.run(
             [
@@ -115,20 +137,17 @@ def main(argv=None):
             text=True,
         ).stdout
         results[which] = dict(json.loads(out.strip().splitlines()[-1]))
-    print(f"\n{'fits':>6} {'ours RSS MB':>12} {'Keras loop RSS MB':>18}")
-    for fit in results["ours"]:
-        print(f"{fit:>6} {results['ours'][fit]:>12.1f} {results['keras'][fit]:>18.1f}")
-    first = min((f for f in results["ours"] if f >= WARM_UP), default=None)
-    first = first if first is not None else min(results["ours"])
-    last = max(results["ours"])
-    growth = {
-        which: 100 * (readings[last] - readings[first]) / (last - first)
-        for which, readings in results.items()
-    }
-    print(
-        f"\ngrowth from fit {first} to fit {last}, MB per 100 fits: ours "
-        f"{growth['ours']:.1f}, plain Keras loop {growth['keras']:.1f}"
-    )
+    print("\nresident memory (MB) after each reading")
+    print(f"{'fits':>6}" + "".join(f" {which:>12}" for which in loops))
+    for fit in results[loops[0]]:
+        print(f"{fit:>6}" + "".join(f" {results[w][fit]:>12.1f}" for w in loops))
+    first = min((f for f in results[loops[0]] if f >= WARM_UP), default=None)
+    first = first if first is not None else min(results[loops[0]])
+    last = max(results[loops[0]])
+    print(f"\ngrowth from fit {first} to fit {last}, MB per 100 fits:")
+    for which, readings in results.items():
+        growth = 100 * (readings[last] - readings[first]) / (last - first)
+        print(f"  {which:<12} {growth:8.1f}")
 
 
 if __name__ == "__main__":
