@@ -168,8 +168,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     +0.011 on enron, and stayed within 0.006 of 0.5 on emotions. The pickled
     model holds ``k`` networks. With the default MLP they are fused exactly
     into one MLP ``k`` times as wide, so ``predict`` costs one forward pass of
-    it; networks from
-    a build function are nested in one model and called in turn.
+    it; networks from a build function are nested in one model and called
+    in turn.
 
     References
     ----------
