@@ -302,11 +302,12 @@ def evaluate(name, args, methods, warning_counts):
     for key in (k for k in METHODS if k in methods):
         runs = per_seed[key]
         mean = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
-        spread = (
-            f"{np.std([r['macro'] for r in runs]):.3f}"
-            if len(runs) > 1
-            else "(deterministic)"
-        )
+        if key in DETERMINISTIC:
+            spread = "(deterministic)"
+        elif len(runs) > 1:
+            spread = f"{np.std([r['macro'] for r in runs]):.3f}"
+        else:
+            spread = "(one seed)"
         rows.append(
             f"| {name} | {METHODS[key]} | {mean['macro']:.3f} | {spread} | "
             f"{mean['micro']:.3f} | {mean['hamming']:.4f} | {mean['per_row']:.2f} "

@@ -21,6 +21,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 from keras import ops
+from scipy.linalg import block_diag
 
 __all__ = ["ProbabilityAverage", "combine_networks", "fuse_mlps"]
 
@@ -78,8 +79,9 @@ def combine_networks(networks, n_features):
     """
     if len(networks) == 1:
         return networks[0]
-    if _architecture(networks) is not None:
-        return fuse_mlps(networks, n_features)
+    stacks = _mlp_stacks(networks)
+    if stacks is not None:
+        return _fuse(stacks, n_features)
     inputs = keras.Input(shape=(n_features,), name="features")
     outputs = []
     for index, network in enumerate(networks):
@@ -117,25 +119,12 @@ def _shape(dense_layers):
     return tuple((d.units, d.activation) for d in dense_layers)
 
 
-def _architecture(networks):
-    """The shared shape of default MLPs, or None if they are not all one."""
+def _mlp_stacks(networks):
+    """The Dense layers of each network if all are default MLPs of one shape."""
     stacks = [_mlp_layers(network) for network in networks]
     if any(stack is None for stack in stacks):
         return None
-    shapes = {_shape(stack) for stack in stacks}
-    return shapes.pop() if len(shapes) == 1 else None
-
-
-def _block_diagonal(blocks):
-    """Block-diagonal matrix of 2-D arrays."""
-    rows = sum(b.shape[0] for b in blocks)
-    cols = sum(b.shape[1] for b in blocks)
-    out = np.zeros((rows, cols), dtype=blocks[0].dtype)
-    r = c = 0
-    for block in blocks:
-        out[r : r + block.shape[0], c : c + block.shape[1]] = block
-        r, c = r + block.shape[0], c + block.shape[1]
-    return out
+    return stacks if len({_shape(stack) for stack in stacks}) == 1 else None
 
 
 def fuse_mlps(networks, n_features):
@@ -170,18 +159,20 @@ def fuse_mlps(networks, n_features):
     stacks = [_mlp_layers(network) for network in networks]
     if any(stack is None for stack in stacks):
         raise ValueError("fuse_mlps needs default MLPs (built by build_mlp).")
-    if _architecture(networks) is None:
+    if len({_shape(stack) for stack in stacks}) != 1:
         shapes = [[(units, f.__name__) for units, f in _shape(s)] for s in stacks]
         raise ValueError(f"fuse_mlps needs one architecture; got {shapes}.")
-    k = len(networks)
+    return _fuse(stacks, n_features)
+
+
+def _fuse(stacks, n_features):
+    """Build the fused MLP from the Dense layers of each network (see fuse_mlps)."""
+    k = len(stacks)
     inputs = keras.Input(shape=(n_features,), name="features")
     x = inputs
-    fused_layers = []
     for depth, first in enumerate(stacks[0]):
         kernels, biases = zip(*(s[depth].get_weights() for s in stacks), strict=True)
-        kernel = (
-            np.concatenate(kernels, axis=1) if depth == 0 else _block_diagonal(kernels)
-        )
+        kernel = np.concatenate(kernels, axis=1) if depth == 0 else block_diag(*kernels)
         layer = keras.layers.Dense(
             k * first.units,
             activation=first.activation,
@@ -189,7 +180,6 @@ def fuse_mlps(networks, n_features):
         )
         x = layer(x)
         layer.set_weights([kernel, np.concatenate(biases)])
-        fused_layers.append(layer)
     n_outputs = stacks[0][-1].units
     x = keras.layers.Reshape((k, n_outputs), name="per_network_logits")(x)
     averaged = ProbabilityAverage(name="probability_average")(x)
