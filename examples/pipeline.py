@@ -14,9 +14,9 @@ Run it with::
     python examples/pipeline.py              # the estimator's default epochs
     python examples/pipeline.py --epochs 5   # a quick smoke run
 
-With the default epochs it takes a few minutes on a 2-core CPU: each of the 3
-tuned-threshold fits trains 5 cross-fit networks (they give the out-of-fold
-scores for the thresholds, then predict together), each top-k fit trains 1.
+Every fit trains 5 cross-fit networks as one Keras model: their held-out
+folds choose the epoch (and, for "f1", the thresholds), then they predict
+together.
 """
 
 import os

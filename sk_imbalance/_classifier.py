@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
-from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._ensemble import combine_networks
+from ._crossfit import cross_fit, make_splits
+from ._heads import build_fold_mlp, stack_networks
 from ._label_weights import check_label_weights
-from ._losses import make_loss
-from ._network import build_network, predict_logits, train_network
+from ._losses import element_weights
+from ._network import predict_logits
 from ._persistence import model_from_state, model_to_state
 from ._thresholds import (
     apply_thresholds,
+    macro_fbeta,
     top_k_predict,
     tune_thresholds,
 )
@@ -202,13 +201,14 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         focal_gamma=2.0,
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=60,
+        epochs=100,
+        patience=10,
         batch_size=64,
         threshold="f1",
         beta=1.0,
         top_k=1,
-        threshold_cv=5,
-        refit=False,
+        cv=5,
+        ensemble=True,
         random_state=None,
         verbose=0,
     ):
@@ -223,18 +223,19 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.epochs = epochs
+        self.patience = patience
         self.batch_size = batch_size
         self.threshold = threshold
         self.beta = beta
         self.top_k = top_k
-        self.threshold_cv = threshold_cv
-        self.refit = refit
+        self.cv = cv
+        self.ensemble = ensemble
         self.random_state = random_state
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
-        """Fit the network and tune its per-label thresholds.
+        """Cross-fit the networks, choose the epoch and tune the thresholds.
 
         Parameters
         ----------
@@ -251,22 +252,34 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         """
         check_params(self)
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
+        self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(
             self.class_weight, target.Y, target.classes
         )
+        targets = np.hstack(
+            [target.Y, element_weights(target.Y, self.label_weights_, sample_weight)]
+        ).astype(np.float32)
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        self._set_target_attributes(target)
-        if self._tunes_thresholds():
-            self.model_, self.history_, self.thresholds_ = (
-                self._fit_with_tuned_thresholds(X, target.Y, sample_weight, rng)
-            )
+        splits = make_splits(self.cv, X.shape[0], int(rng.integers(2**31 - 1)), X, y)
+        crossfit = self._cross_fit(
+            X, targets, splits, sample_weight, rng, self.patience
+        )
+        self.n_epochs_ = crossfit.n_epochs
+        self.history_ = crossfit.history
+        self.thresholds_ = self._decision_thresholds(
+            target.Y[crossfit.held],
+            crossfit.proba[crossfit.held],
+            _take(sample_weight, crossfit.held),
+        )
+        if self.ensemble:
+            self.model_ = crossfit.model
         else:
-            self.model_, self.history_ = self._fit_network(
-                X, target.Y, sample_weight, rng
-            )
-            self.thresholds_ = self._fixed_thresholds()
+            everything = [(np.arange(X.shape[0]), np.arange(0))]
+            self.model_ = self._cross_fit(
+                X, targets, everything, sample_weight, rng, None, self.n_epochs_
+            ).model
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):
@@ -309,17 +322,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         else:
             self.classes_ = [np.array([0, 1]) for _ in range(self.n_outputs_)]
 
-    def _tunes_thresholds(self):
-        return isinstance(self.threshold, str) and self.threshold in ("f1", "fbeta")
-
-    def _fixed_thresholds(self):
-        if isinstance(self.threshold, str):  # "top_k"
-            return None
-        return np.broadcast_to(
-            np.asarray(self.threshold, dtype=np.float64), (self.n_outputs_,)
-        ).copy()
-
-    def _meta(self, n_features, rng):
+    def _meta(self, n_features):
         """Facts passed to build functions, with scikeras's key names."""
         target_is_binary = not isinstance(self.classes_, list)
         return {
@@ -330,77 +333,80 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             "n_classes_": 2 if target_is_binary else self.n_outputs_,
             "target_type_": "binary" if target_is_binary else "multilabel-indicator",
             "classes_": self.classes_,
-            "seed": int(rng.integers(2**31 - 1)),
+            "seed": None,  # replaced per head
         }
 
-    def _fit_network(self, X, Y, sample_weight, rng):
-        """Build, compile and train one network; return it and its history."""
-        network = build_network(
-            self.model,
-            self._meta(X.shape[1], rng),
-            self.model_kwargs or {},
-            {
-                "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
-                "activation": self.activation,
-                "dropout": self.dropout,
-            },
+    def _build_heads(self, n_features, rng):
+        """``build(n_heads)``: the fit's fresh training and ensemble views."""
+        if self.model is None:
+            return lambda n_heads: build_fold_mlp(
+                n_features,
+                self.n_outputs_,
+                n_heads,
+                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                activation=self.activation,
+                dropout=self.dropout,
+                rng=rng,
+            )
+        return lambda n_heads: stack_networks(
+            self.model, self._meta(n_features), self.model_kwargs or {}, n_heads, rng
         )
-        history = train_network(
-            network,
+
+    def _cross_fit(self, X, targets, splits, sample_weight, rng, patience, epochs=None):
+        """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
+        Y = targets[:, : self.n_outputs_]
+
+        def score(held, proba):
+            return self._decision_score(Y[held], proba, _take(sample_weight, held))
+
+        return cross_fit(
+            self._build_heads(X.shape[1], rng),
             X,
-            Y,
-            sample_weight,
-            loss=make_loss(self.loss, self.label_weights_, self.focal_gamma),
+            targets,
+            splits,
+            loss=self.loss,
+            focal_gamma=self.focal_gamma,
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
-            epochs=self.epochs,
+            epochs=self.epochs if epochs is None else epochs,
+            patience=patience,
             batch_size=self.batch_size,
             rng=rng,
+            score=score,
             verbose=self.verbose,
         )
-        return network, history
 
-    def _fit_with_tuned_thresholds(self, X, Y, sample_weight, rng):
-        """Fit networks on held-out splits, tune thresholds on their scores.
-
-        Returns the predicting model (the held-out networks, joined, or a
-        network refitted on all the data), its history and the thresholds.
-        """
-        seed = int(rng.integers(2**31 - 1))
-        if isinstance(self.threshold_cv, Integral):
-            splits = KFold(self.threshold_cv, shuffle=True, random_state=seed).split(X)
-        else:
-            splits = [
-                train_test_split(
-                    np.arange(X.shape[0]),
-                    test_size=self.threshold_cv,
-                    random_state=seed,
-                )
-            ]
-        scores = np.zeros(Y.shape)
-        held = np.zeros(Y.shape[0], dtype=bool)
-        networks, histories = [], []
-        for fit_idx, held_idx in splits:
-            network, history = self._fit_network(
-                X[fit_idx], Y[fit_idx], _take(sample_weight, fit_idx), rng
+    def _decision_thresholds(self, Y, proba, sample_weight):
+        """Thresholds of ``predict``: tuned on out-of-fold scores, or fixed."""
+        if isinstance(self.threshold, str) and self.threshold in ("f1", "fbeta"):
+            return tune_thresholds(
+                Y, proba, beta=self._beta(), sample_weight=sample_weight
             )
-            scores[held_idx] = expit(predict_logits(network, X[held_idx]))
-            held[held_idx] = True
-            networks.append(network)
-            histories.append(history)
-        thresholds = self._tune(Y[held], scores[held], _take(sample_weight, held))
-        if self.refit:
-            del networks
-            return (*self._fit_network(X, Y, sample_weight, rng), thresholds)
-        return (
-            combine_networks(networks, X.shape[1]),
-            _mean_history(histories),
-            thresholds,
-        )
+        if isinstance(self.threshold, str):  # "top_k"
+            return None
+        return np.broadcast_to(
+            np.asarray(self.threshold, dtype=np.float64), (self.n_outputs_,)
+        ).copy()
 
-    def _tune(self, Y, scores, sample_weight):
-        beta = self.beta if self.threshold == "fbeta" else 1.0
-        return tune_thresholds(Y, scores, beta=beta, sample_weight=sample_weight)
+    def _decision_score(self, Y, proba, sample_weight):
+        """Macro F-beta of the decisions ``predict`` would make from ``proba``.
+
+        The out-of-fold objective that chooses the epoch: thresholds are tuned
+        (or fixed) on ``proba`` exactly as at the end of ``fit``.
+        """
+        thresholds = self._decision_thresholds(Y, proba, sample_weight)
+        if thresholds is None:
+            decisions = top_k_predict(proba, self.top_k)
+        else:
+            decisions = apply_thresholds(proba, thresholds)
+        return macro_fbeta(Y, decisions, self._beta(), sample_weight)
+
+    def _beta(self):
+        return (
+            self.beta
+            if isinstance(self.threshold, str) and self.threshold == "fbeta"
+            else 1.0
+        )
 
     # -------------------------------------------------------------- predict
     def _positive_proba(self, X):
@@ -473,13 +479,3 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
 
 def _take(values, index):
     return None if values is None else values[index]
-
-
-def _mean_history(histories):
-    """Per-epoch mean of several Keras histories with the same keys."""
-    if len(histories) == 1:
-        return histories[0]
-    return {
-        key: np.mean([h[key] for h in histories], axis=0).tolist()
-        for key in histories[0]
-    }

@@ -12,7 +12,13 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["WeightedBinaryCrossentropy", "WeightedFocalLoss", "make_loss"]
+__all__ = [
+    "WeightedBinaryCrossentropy",
+    "WeightedFocalLoss",
+    "HeadwiseLoss",
+    "make_loss",
+    "element_weights",
+]
 
 
 def _stable_bce_from_logits(y_true, logits):
@@ -24,6 +30,13 @@ def _stable_bce_from_logits(y_true, logits):
     overflowing for large :math:`|z|`.
     """
     return ops.relu(logits) - logits * y_true + ops.log1p(ops.exp(-ops.abs(logits)))
+
+
+def _focal_from_logits(y_true, logits, gamma):
+    r"""Element-wise focal loss :math:`(1 - p_t)^\gamma \ell(y, z)` from logits."""
+    probability = ops.sigmoid(logits)
+    p_t = y_true * probability + (1.0 - y_true) * (1.0 - probability)
+    return ops.power(1.0 - p_t, gamma) * _stable_bce_from_logits(y_true, logits)
 
 
 class _LabelWeightedLoss(keras.losses.Loss):
@@ -135,10 +148,7 @@ class WeightedFocalLoss(_LabelWeightedLoss):
         self.gamma = float(gamma)
 
     def _element_loss(self, y_true, logits):
-        probability = ops.sigmoid(logits)
-        p_t = y_true * probability + (1.0 - y_true) * (1.0 - probability)
-        modulating = ops.power(1.0 - p_t, self.gamma)
-        return modulating * _stable_bce_from_logits(y_true, logits)
+        return _focal_from_logits(y_true, logits, self.gamma)
 
     def get_config(self):
         config = super().get_config()
@@ -169,3 +179,79 @@ def make_loss(loss, label_weights, focal_gamma=2.0):
     if loss == "bce":
         return WeightedBinaryCrossentropy(label_weights)
     raise ValueError(f"loss={loss!r} is not supported; use one of {sorted(LOSSES)}.")
+
+
+def element_weights(Y, label_weights, sample_weight=None):
+    r"""The weight of every element of ``Y`` in the loss.
+
+    .. math:: w_{ij} = s_i \left[y_{ij} w^{+}_j + (1 - y_{ij}) w^{-}_j\right]
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_labels)
+        0/1 targets.
+    label_weights : ndarray of shape (n_labels, 2)
+        ``[w_neg, w_pos]`` per label.
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_labels), dtype float32
+    """
+    W = np.where(Y > 0, label_weights[:, 1], label_weights[:, 0])
+    if sample_weight is not None:
+        W = W * np.asarray(sample_weight)[:, np.newaxis]
+    return W.astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class HeadwiseLoss(keras.losses.Loss):
+    r"""The loss of ``k`` heads at once, with element weights carried by the target.
+
+    ``y_true`` has shape ``(batch, k, 2m)``: the 0/1 targets of each head's rows
+    followed by their weights :math:`w` (:func:`element_weights`); ``y_pred``
+    holds the logits, ``(batch, k, m)``. The loss is the sum over heads of each
+    head's own loss,
+
+    .. math:: L = \frac{1}{B} \sum_{b=1}^{B} \sum_{h=1}^{k} \frac{1}{m}
+        \sum_{j=1}^{m} w_{bhj}\, \ell(y_{bhj}, z_{bhj})
+
+    so each head's gradient is exactly that of :class:`WeightedBinaryCrossentropy`
+    (or :class:`WeightedFocalLoss`) on its own batch. The weights travel with
+    the data, not in the loss, so one compiled training step serves every fit
+    whatever its label weights.
+
+    Parameters
+    ----------
+    kind : {"bce", "focal"}, default="bce"
+    gamma : float, default=2.0
+        Focusing parameter of ``"focal"``.
+    """
+
+    def __init__(
+        self,
+        kind="bce",
+        gamma=2.0,
+        name="headwise_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        if kind not in LOSSES:
+            raise ValueError(f"kind={kind!r} is not one of {sorted(LOSSES)}.")
+        self.kind = kind
+        self.gamma = float(gamma)
+
+    def call(self, y_true, y_pred):
+        logits = ops.convert_to_tensor(y_pred)
+        y_true = ops.cast(y_true, logits.dtype)
+        m = logits.shape[-1]
+        targets, weights = y_true[..., :m], y_true[..., m:]
+        if self.kind == "focal":
+            loss = _focal_from_logits(targets, logits, self.gamma)
+        else:
+            loss = _stable_bce_from_logits(targets, logits)
+        return ops.sum(ops.mean(loss * weights, axis=-1), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "kind": self.kind, "gamma": self.gamma}

@@ -13,6 +13,7 @@ __all__ = [
     "tune_thresholds",
     "apply_thresholds",
     "top_k_predict",
+    "macro_fbeta",
     "DEFAULT_THRESHOLD",
 ]
 
@@ -255,3 +256,37 @@ def top_k_predict(P, k):
     top = np.argsort(-P, axis=1, kind="stable")[:, :k]
     np.put_along_axis(Y_pred, top, 1, axis=1)
     return Y_pred
+
+
+def macro_fbeta(Y, Y_pred, beta=1.0, sample_weight=None):
+    r"""Macro-averaged F-beta of 0/1 predictions, vectorised over labels.
+
+    .. math:: \frac{1}{m}\sum_{j=1}^{m}
+        \frac{(1+\beta^2)\, TP_j}{\beta^2 P_j + \hat P_j}
+
+    with (sample-weighted) true positives, positives and predicted positives;
+    a label with no positive and no prediction counts 0, as scikit-learn's
+    ``f1_score(average="macro", zero_division=0)``.
+
+    Parameters
+    ----------
+    Y, Y_pred : ndarray of shape (n_samples, n_labels)
+    beta : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    float
+    """
+    Y = np.asarray(Y) > 0
+    Y_pred = np.asarray(Y_pred) > 0
+    weight = (
+        np.ones(Y.shape[0]) if sample_weight is None else np.asarray(sample_weight)
+    )[:, np.newaxis]
+    scores = _fbeta_from_counts(
+        np.sum(weight * (Y & Y_pred), axis=0),
+        np.sum(weight * Y, axis=0),
+        np.sum(weight * Y_pred, axis=0),
+        beta,
+    )
+    return float(np.mean(scores))

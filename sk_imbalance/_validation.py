@@ -6,7 +6,7 @@ the value received and, where possible, the fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -132,6 +132,16 @@ def _is_real(value):
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
+def _is_cv(value):
+    if isinstance(value, bool | np.bool_ | str):
+        return False
+    if isinstance(value, Integral):
+        return value >= 2
+    if isinstance(value, Real):
+        return 0 < value < 1
+    return hasattr(value, "split") or isinstance(value, Iterable)
+
+
 def _check_threshold(threshold):
     if isinstance(threshold, str):
         if threshold not in (*THRESHOLD_OBJECTIVES, "top_k"):
@@ -182,14 +192,18 @@ def check_params(estimator):
         "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
         "beta": (lambda v: _is_real(v) and v > 0, "a float > 0"),
         "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "threshold_cv": (
-            lambda v: (
-                _is_int(v, 2) or (_is_real(v) and not _is_int(v, 0) and 0 < v < 1)
-            ),
-            "an int >= 2 (folds of cross-fitting) or a float in (0, 1) (the "
-            "held-out fraction)",
+        "patience": (
+            lambda v: v is None or _is_int(v, 1),
+            "None (train every epoch) or an int >= 1 (epochs without a better "
+            "out-of-fold score before training stops)",
         ),
-        "refit": (lambda v: isinstance(v, (bool, np.bool_)), "True or False"),
+        "cv": (
+            _is_cv,
+            "an int >= 2 (folds of cross-fitting), a float in (0, 1) (the held-out "
+            "fraction), a CV splitter such as KFold(5), or an iterable of "
+            "(train, test) index arrays",
+        ),
+        "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "True or False"),
         "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),
     }
     for name, (is_valid, expected) in checks.items():

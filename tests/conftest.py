@@ -14,7 +14,7 @@ FAST = dict(
     epochs=10,
     batch_size=128,
     learning_rate=0.01,
-    threshold_cv=0.25,
+    cv=0.25,
     random_state=0,
 )
 

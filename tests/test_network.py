@@ -5,30 +5,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_imbalance._network import (
-    _ShuffledBatches,
-    build_mlp,
-    build_network,
-    make_optimizer,
-    predict_logits,
-)
+from sk_imbalance._heads import build_fold_mlp
+from sk_imbalance._network import build_network, make_optimizer, predict_logits
 
 META = {"n_features_in_": 4, "n_outputs_": 3, "seed": 0}
-
-
-def test_build_mlp_outputs_logits_of_right_width():
-    """Check that the default MLP ends in a linear layer with one unit per label."""
-    model = build_mlp(META, hidden_layer_sizes=(8, 4), dropout=0.1)
-    assert model.output_shape == (None, 3)
-    assert model.layers[-1].activation.__name__ == "linear"
-
-
-def test_build_mlp_same_seed_same_weights():
-    """Check that a seed fixes the initial weights without any global seed."""
-    first = build_mlp(META, hidden_layer_sizes=(8,))
-    second = build_mlp(META, hidden_layer_sizes=(8,))
-    for a, b in zip(first.get_weights(), second.get_weights(), strict=True):
-        np.testing.assert_array_equal(a, b)
 
 
 def test_build_network_switches_sigmoid_to_logits():
@@ -42,7 +22,7 @@ def test_build_network_switches_sigmoid_to_logits():
             ]
         )
 
-    model = build_network(build, META, {}, {})
+    model = build_network(build, META, {})
     x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32") * 10
     out = keras.ops.convert_to_numpy(model(x))
     kernel, bias = model.layers[-1].get_weights()
@@ -66,7 +46,7 @@ def test_build_network_rejects_bad_output(units, activation, message):
         )
 
     with pytest.raises(ValueError, match=message):
-        build_network(build, META, {}, {})
+        build_network(build, META, {})
 
 
 def test_build_network_rejects_unknown_model_kwargs_and_non_models():
@@ -76,28 +56,16 @@ def test_build_network_rejects_unknown_model_kwargs_and_non_models():
         return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
 
     with pytest.raises(ValueError, match=r"model_kwargs has keys \['width'\]"):
-        build_network(build, META, {"width": 3}, {})
+        build_network(build, META, {"width": 3})
     with pytest.raises(ValueError, match="returned str, not a keras.Model"):
-        build_network(lambda meta: "model", META, {}, {})
+        build_network(lambda meta: "model", META, {})
     with pytest.raises(ValueError, match="model must be None, a keras.Model"):
-        build_network(42, META, {}, {})
-
-
-def test_shuffled_batches_cover_every_row_once_and_densify_sparse():
-    """Check that one epoch of batches covers each row once, dense, in float32."""
-    X = sp.csr_matrix(np.arange(20, dtype=float).reshape(10, 2))
-    Y = np.arange(10, dtype=float)[:, None]
-    batches = _ShuffledBatches(X, Y, np.ones(10), 3, np.random.default_rng(0))
-    seen = np.concatenate([batches[i][1][:, 0] for i in range(len(batches))])
-    assert sorted(seen.tolist()) == list(range(10))
-    x_batch, _, w_batch = batches[0]
-    assert isinstance(x_batch, np.ndarray) and x_batch.dtype == np.float32
-    assert w_batch.shape == (3,)
+        build_network(42, META, {})
 
 
 def test_predict_logits_matches_model_and_sparse():
     """Check that chunked direct calls equal the model's output, dense or sparse."""
-    model = build_mlp(META, hidden_layer_sizes=(8,))
+    _, model = build_fold_mlp(4, 3, 2, hidden_layer_sizes=(8,))
     X = np.random.default_rng(0).random((30, 4))
     expected = keras.ops.convert_to_numpy(model(X.astype("float32")))
     dense = predict_logits(model, X)

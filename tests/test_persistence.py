@@ -51,7 +51,7 @@ def test_pickle_round_trip_keeps_predictions(fast_params, multilabel_data):
 def test_pickle_round_trip_cross_fit_ensemble(fast_params, multilabel_data):
     """Check that the cross-fit ensemble pickles and predicts identically."""
     X, Y = multilabel_data
-    clf = WeightedMultiLabelClassifier(**{**fast_params, "threshold_cv": 2}).fit(X, Y)
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "cv": 2}).fit(X, Y)
     assert clf.model_.name == "cross_fit_ensemble"
 
     restored = pickle.loads(pickle.dumps(clf))
@@ -87,7 +87,8 @@ def test_pickle_round_trip_focal_loss_and_build_function(fast_params, multilabel
 
     _assert_same_fitted_estimator(restored, clf, X)
     assert restored.model is build_sigmoid_network
-    assert restored.model_.layers[-1].get_config()["activation"] == "linear"
+    head = restored.model_.get_layer("head_0")
+    assert head.layers[-1].get_config()["activation"] == "linear"
 
 
 def test_pickle_unfitted_estimator(fast_params):

@@ -101,7 +101,8 @@ def test_weighted_multilabel_classifier_fits_scikeras_build_function(
     ).fit(X, Y)
 
     assert clf.model_.output_shape == (None, Y.shape[1])
-    assert [layer.units for layer in clf.model_.layers] == [16, Y.shape[1]]
+    head = clf.model_.get_layer("head_0")
+    assert [layer.units for layer in head.layers] == [16, Y.shape[1]]
     assert clf.predict(X).shape == Y.shape
 
 
@@ -122,7 +123,8 @@ def test_weighted_multilabel_classifier_final_sigmoid_becomes_logits(
     clf = WeightedMultiLabelClassifier(model=build_sigmoid_network, **fast_params)
     clf.fit(X, Y)
 
-    assert clf.model_.layers[-1].get_config()["activation"] == "linear"
+    head = clf.model_.get_layer("head_0")
+    assert head.layers[-1].get_config()["activation"] == "linear"
     logits = np.asarray(clf.model_(X.astype(np.float32)))
     assert logits.min() < 0  # a sigmoid output would be in [0, 1]
     proba = clf.predict_proba(X)

@@ -1,0 +1,370 @@
+r"""Cross-fitting in one Keras model: the k fold heads trained together.
+
+With k-fold cross-fitting the estimator needs ``k`` networks, network ``j``
+trained on every fold but fold ``j``, and its out-of-fold scores (each row
+scored by the network that did not train on it). Here the ``k`` networks are
+the heads of one model (:mod:`._heads`) trained in one loop:
+
+- **Own rows only.** Each step feeds a batch of shape ``(batch, k, d)``: slot
+  ``j`` holds rows drawn from head ``j``'s own training rows, so a head never
+  sees a row it holds out, whatever its layers (batch normalisation included).
+  Each head takes the steps a separate fit would, ``ceil(n_j / batch)`` per
+  epoch, all batches full (a head's epoch wraps into its next shuffle), so the
+  traced step has one shape.
+- **The held-out folds choose the training length.** After every epoch each
+  head scores its own held-out rows (one forward pass over ``n`` rows in all),
+  the caller's ``score`` is taken on those out-of-fold probabilities, and the
+  weights of the best epoch are kept; training stops after ``patience``
+  epochs without improvement.
+- **One traced step across fits.** The compiled model comes from
+  :mod:`._trainer_cache`, so a grid search traces its training step once per
+  configuration rather than once per fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+from sklearn.model_selection import KFold, train_test_split
+
+from ._heads import copy_variables
+from ._losses import HeadwiseLoss
+from ._network import make_optimizer
+from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
+
+__all__ = [
+    "CrossFitResult",
+    "make_splits",
+    "head_batches",
+    "held_out_slots",
+    "out_of_fold_proba",
+    "fit_heads",
+    "cross_fit",
+]
+
+#: Slots of held-out rows per forward call when scoring out of fold.
+EVAL_CHUNK = 2048
+
+
+@dataclass
+class CrossFitResult:
+    """What one cross-fit returns.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Ensemble view: ``(n, d)`` to the logit of the heads' mean probability,
+        with the chosen epoch's weights.
+    proba : ndarray of shape (n_samples, n_outputs)
+        Out-of-fold probabilities at the chosen epoch: row ``i`` is the mean
+        over the heads that held it out; NaN for rows no head held out.
+    held : ndarray of shape (n_samples,), dtype bool
+        Rows held out by at least one head.
+    n_epochs : int
+        The chosen epoch (1-based): the one whose weights ``model`` holds.
+    history : dict of list
+        ``"loss"``: training loss per epoch (mean over heads);
+        ``"oof_score"``: the out-of-fold score per epoch where it was taken.
+    """
+
+    model: keras.Model
+    proba: np.ndarray
+    held: np.ndarray
+    n_epochs: int
+    history: dict = field(default_factory=dict)
+
+
+def make_splits(cv, n_samples, seed, X=None, y=None):
+    """Turn ``cv`` into a list of ``(train_rows, held_rows)`` index arrays.
+
+    Parameters
+    ----------
+    cv : int, float, CV splitter or iterable
+        An int ``k >= 2``: shuffled k-fold (:class:`~sklearn.model_selection.KFold`
+        seeded by ``seed``); a float in (0, 1): one shuffled hold-out of that
+        fraction; an object with ``split``: its splits of ``(X, y)``; an
+        iterable of ``(train, test)`` index pairs.
+    n_samples : int
+    seed : int
+    X, y : array-like, default=None
+        Passed to a splitter's ``split``.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+    """
+    rows = np.arange(n_samples)
+    if isinstance(cv, Integral):
+        if cv > n_samples:
+            raise ValueError(
+                f"cv={cv} folds need at least {cv} samples; got {n_samples}. Use "
+                "fewer folds."
+            )
+        splits = KFold(int(cv), shuffle=True, random_state=seed).split(rows)
+    elif isinstance(cv, Real):
+        splits = [train_test_split(rows, test_size=float(cv), random_state=seed)]
+    elif hasattr(cv, "split"):
+        splits = cv.split(rows if X is None else X, y)
+    else:
+        splits = cv
+    splits = [
+        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
+        for train, test in splits
+    ]
+    if not splits:
+        raise ValueError(f"cv={cv!r} gave no split.")
+    for index, (train, test) in enumerate(splits):
+        if train.size == 0:
+            raise ValueError(f"Split {index} of cv={cv!r} has no training row.")
+        if np.intersect1d(train, test).size:
+            raise ValueError(
+                f"Split {index} of cv={cv!r} holds out rows it also trains on."
+            )
+    return splits
+
+
+def head_batches(train_sets, batch_size, rng):
+    """One epoch of mini-batches for every head: indices of shape (steps, batch, k).
+
+    Head ``j`` walks through a fresh shuffle of its own rows ``train_sets[j]``;
+    the epoch lasts ``ceil(max_j n_j / batch_size)`` full batches, so a head
+    with fewer rows continues into another shuffle of its rows.
+
+    Parameters
+    ----------
+    train_sets : list of ndarray
+    batch_size : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (steps, batch_size, k), dtype intp
+    """
+    steps = math.ceil(max(len(rows) for rows in train_sets) / batch_size)
+    needed = steps * batch_size
+    columns = []
+    for rows in train_sets:
+        order = [rng.permutation(rows)]
+        while sum(len(o) for o in order) < needed:
+            order.append(rng.permutation(rows))
+        columns.append(np.concatenate(order)[:needed])
+    return np.stack(columns, axis=1).reshape(steps, batch_size, len(train_sets))
+
+
+def held_out_slots(held_sets):
+    """Lay the heads' held-out rows side by side: ``(positions, k)``, -1 padded.
+
+    Slot ``[q, j]`` is the ``q``-th row held out by head ``j``, so one forward
+    pass of the training view over the slots scores every held-out row with
+    its own head.
+    """
+    length = max(len(rows) for rows in held_sets)
+    slots = np.full((length, len(held_sets)), -1, dtype=np.intp)
+    for j, rows in enumerate(held_sets):
+        slots[: len(rows), j] = rows
+    return slots
+
+
+def _dense_rows(X, index):
+    """Rows ``index`` (any shape) of ``X``, dense: shape ``index.shape + (d,)``."""
+    block = X[index.ravel()]
+    if sp.issparse(block):
+        block = block.toarray()
+    block = np.asarray(block, dtype=keras.config.floatx())
+    return block.reshape(*index.shape, X.shape[1])
+
+
+def out_of_fold_proba(train_model, X, slots, n_outputs):
+    """Score every held-out row with the heads that held it out.
+
+    Parameters
+    ----------
+    train_model : keras.Model
+        Training view: ``(batch, k, d)`` to logits ``(batch, k, m)``.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    slots : ndarray of shape (positions, k)
+        From :func:`held_out_slots`.
+    n_outputs : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs)
+        Mean probability over the heads that held each row out; NaN where none did.
+    """
+    total = np.zeros((X.shape[0], n_outputs))
+    count = np.zeros(X.shape[0])
+    for start in range(0, slots.shape[0], EVAL_CHUNK):
+        block = slots[start : start + EVAL_CHUNK]
+        logits = keras.ops.convert_to_numpy(
+            train_model(_dense_rows(X, np.maximum(block, 0)), training=False)
+        ).astype(np.float64)
+        proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
+        valid = block >= 0
+        np.add.at(total, block[valid], proba[valid])
+        np.add.at(count, block[valid], 1.0)
+    with np.errstate(invalid="ignore"):
+        return total / count[:, np.newaxis]
+
+
+def fit_heads(
+    trainer,
+    X,
+    targets,
+    splits,
+    *,
+    epochs,
+    patience,
+    batch_size,
+    rng,
+    score,
+    verbose=0,
+):
+    """Train the heads of a compiled training view; keep the best epoch's weights.
+
+    Parameters
+    ----------
+    trainer : keras.Model
+        Compiled training view with ``k = len(splits)`` heads and
+        :class:`~sk_imbalance._losses.HeadwiseLoss`.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    targets : ndarray of shape (n_samples, 2 * n_outputs)
+        0/1 targets followed by their element weights, float32.
+    splits : list of (ndarray, ndarray)
+        ``(train_rows, held_rows)`` of each head.
+    epochs : int
+        Maximum number of epochs.
+    patience : int or None
+        Stop after this many epochs without a better out-of-fold score and
+        restore the best epoch's weights. None trains every epoch, keeps the
+        last weights and scores out of fold only at the end.
+    batch_size : int
+    rng : numpy.random.Generator
+        Draws the batches.
+    score : callable
+        ``score(held, proba)`` with ``held`` the held-out mask and ``proba``
+        their out-of-fold probabilities; higher is better.
+    verbose : int, default=0
+        1 or more prints one line per epoch.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_outputs)
+        Out-of-fold probabilities at the chosen epoch (NaN for rows not held out).
+    n_epochs : int
+    history : dict of list
+    """
+    n_outputs = targets.shape[1] // 2
+    train_sets = [train for train, _ in splits]
+    slots = held_out_slots([held for _, held in splits])
+    held = np.zeros(X.shape[0], dtype=bool)
+    held[slots[slots >= 0]] = True
+    history = {"loss": [], "oof_score": []}
+    best = (-np.inf, 0, None, None)  # score, epoch, weights, proba
+    proba = np.full((X.shape[0], n_outputs), np.nan)
+    for epoch in range(1, epochs + 1):
+        losses = [
+            trainer.train_on_batch(_dense_rows(X, batch), targets[batch])
+            for batch in head_batches(train_sets, batch_size, rng)
+        ]
+        epoch_loss = float(np.mean(losses)) / len(splits)
+        if not np.isfinite(epoch_loss):
+            raise FloatingPointError(
+                f"The training loss is {epoch_loss} at epoch {epoch}: the network "
+                "diverged. Lower learning_rate, or scale the features (e.g. "
+                "StandardScaler in a Pipeline)."
+            )
+        history["loss"].append(epoch_loss)
+        if (patience is None and epoch < epochs) or not held.any():
+            continue
+        proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+        current = float(score(held, proba[held]))
+        history["oof_score"].append(current)
+        if verbose:
+            print(f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof {current:.4f}")
+        if current > best[0] or best[2] is None:
+            weights = [w.numpy() for w in trainer.weights] if patience else None
+            best = (current, epoch, weights, proba)
+        elif epoch - best[1] >= patience:
+            break
+    if patience is None or best[2] is None:
+        return proba, epochs, history
+    if best[1] != epoch:
+        for variable, value in zip(trainer.weights, best[2], strict=True):
+            variable.assign(value)
+    return best[3], best[1], history
+
+
+def cross_fit(
+    build,
+    X,
+    targets,
+    splits,
+    *,
+    loss,
+    focal_gamma,
+    optimizer,
+    learning_rate,
+    epochs,
+    patience,
+    batch_size,
+    rng,
+    score,
+    verbose=0,
+):
+    """Build, train and score the heads of one fit.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(n_heads)`` returns the fit's fresh ``(train_model,
+        ensemble_model)`` (see :mod:`._heads`), sharing layers.
+    X, targets, splits, epochs, patience, rng, score, verbose
+        See :func:`fit_heads`.
+    loss : {"bce", "focal"}
+    focal_gamma : float
+    optimizer : str or keras.optimizers.Optimizer
+    learning_rate : float or None
+    batch_size : int
+        Capped at the smallest head's number of training rows.
+
+    Returns
+    -------
+    CrossFitResult
+    """
+    train_model, ensemble_model = build(len(splits))
+    batch_size = min(batch_size, min(len(train) for train, _ in splits))
+    head_loss = HeadwiseLoss(loss, focal_gamma)
+    key = configuration_key(
+        train_model,
+        loss=head_loss.get_config(),
+        optimizer=keras.saving.serialize_keras_object(
+            make_optimizer(optimizer, learning_rate)
+        ),
+        batch_size=batch_size,
+    )
+    trainer = acquire_trainer(
+        train_model, key, head_loss, lambda: make_optimizer(optimizer, learning_rate)
+    )
+    try:
+        proba, n_epochs, history = fit_heads(
+            trainer.model,
+            X,
+            targets,
+            splits,
+            epochs=epochs,
+            patience=patience,
+            batch_size=batch_size,
+            rng=rng,
+            score=score,
+            verbose=verbose,
+        )
+        copy_variables(trainer.model, train_model)
+    finally:
+        release_trainer(key, trainer)
+    held = ~np.isnan(proba[:, 0]) if proba.shape[1] else np.zeros(len(proba), bool)
+    return CrossFitResult(ensemble_model, proba, held, n_epochs, history)

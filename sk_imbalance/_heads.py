@@ -1,0 +1,298 @@
+"""The k fold networks of cross-fitting, stacked into one Keras model.
+
+Cross-fitting trains ``k`` networks ("heads"), head ``j`` on every fold but
+fold ``j``. Here the ``k`` heads live in one Keras model whose tensors carry a
+head axis:
+
+- the **training view** maps a batch of shape ``(batch, k, n_features)`` (row
+  ``[:, j]`` drawn from head ``j``'s own training rows) to logits of shape
+  ``(batch, k, n_outputs)``; the heads share no layer, no weight, no
+  normalisation statistic and no dropout mask, so a head never sees a row it
+  holds out;
+- the **ensemble view** maps ``(batch, n_features)`` to the logit of the heads'
+  mean probability, :class:`ProbabilityAverage`; it is the estimator's
+  ``model_`` and shares the training view's layers.
+
+The default MLP is built fold-stacked from the start (:class:`FoldDense`): each
+layer is one batched matmul over the head axis, not ``k`` small ones. A user's
+build function is called ``k`` times and its ``k`` models are wired side by side.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+from ._network import build_network
+
+__all__ = [
+    "FoldDense",
+    "HeadSlice",
+    "StackHeads",
+    "ProbabilityAverage",
+    "build_fold_mlp",
+    "stack_networks",
+    "copy_variables",
+]
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class FoldDense(keras.layers.Layer):
+    r"""``k`` independent Dense layers along a head axis.
+
+    Input ``(batch, k, d)`` (each head its own rows) or ``(batch, d)`` (every
+    head the same rows); output ``(batch, k, units)``:
+
+    .. math:: h_{bj} = \phi\left(x_{bj} W_j + c_j\right), \qquad
+        W \in \mathbb{R}^{k \times d \times u}
+
+    Each head's kernel is drawn from Glorot's uniform distribution with its own
+    fans, :math:`\pm\sqrt{6 / (d + u)}`, the scale of a single ``Dense`` layer.
+    Keras's ``GlorotUniform`` on a ``(k, d, u)`` kernel would count the head
+    axis in the fans and draw weights :math:`\sqrt{k}` times too small.
+
+    Parameters
+    ----------
+    n_heads : int
+        ``k``, the number of heads.
+    units : int
+        Output units per head.
+    activation : str or None, default=None
+    seed : int or None, default=None
+        Seeds the kernel draw for all heads at once.
+    """
+
+    def __init__(self, n_heads, units, activation=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_heads = int(n_heads)
+        self.units = int(units)
+        self.activation = keras.activations.get(activation)
+        self.seed = seed
+
+    def build(self, input_shape):
+        n_in = int(input_shape[-1])
+        limit = math.sqrt(6.0 / (n_in + self.units))
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(self.n_heads, n_in, self.units),
+            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.n_heads, self.units), initializer="zeros"
+        )
+
+    def call(self, inputs):
+        if len(inputs.shape) == 2:
+            outputs = ops.einsum("bd,kdu->bku", inputs, self.kernel)
+        else:
+            outputs = ops.einsum("bkd,kdu->bku", inputs, self.kernel)
+        return self.activation(outputs + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_heads, self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            n_heads=self.n_heads,
+            units=self.units,
+            activation=keras.activations.serialize(self.activation),
+            seed=self.seed,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class HeadSlice(keras.layers.Layer):
+    """Take head ``index``'s rows from a ``(batch, k, d)`` tensor: ``(batch, d)``."""
+
+    def __init__(self, index, **kwargs):
+        super().__init__(**kwargs)
+        self.index = int(index)
+
+    def call(self, inputs):
+        return inputs[:, self.index]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], *input_shape[2:])
+
+    def get_config(self):
+        return {**super().get_config(), "index": self.index}
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class StackHeads(keras.layers.Layer):
+    """Stack ``k`` tensors of shape ``(batch, m)`` into ``(batch, k, m)``."""
+
+    def call(self, inputs):
+        return ops.stack(list(inputs), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], len(input_shape), *input_shape[0][1:])
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class ProbabilityAverage(keras.layers.Layer):
+    r"""Average the heads' probabilities; return the logit of the mean.
+
+    For logits :math:`z_1, \dots, z_k` of one label, the averaged probability
+    :math:`\bar p = \frac{1}{k}\sum_i \sigma(z_i)` is returned as its logit
+
+    .. math:: \operatorname{logit}(\bar p)
+        = \operatorname{LSE}_i \log\sigma(z_i) - \operatorname{LSE}_i \log\sigma(-z_i)
+
+    (the :math:`1/k` cancels), computed with log-sum-exp so that it neither
+    overflows nor rounds to :math:`\pm\infty` for large :math:`|z|`. With one
+    head the logit is passed through unchanged.
+
+    The input is a list of ``k`` tensors of shape ``(n, m)`` or one tensor of
+    shape ``(n, k, m)``; the output has shape ``(n, m)``.
+    """
+
+    def call(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = ops.stack(list(inputs), axis=1)
+        if inputs.shape[1] == 1:
+            return inputs[:, 0]
+        return ops.logsumexp(ops.log_sigmoid(inputs), axis=1) - ops.logsumexp(
+            ops.log_sigmoid(-inputs), axis=1
+        )
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, (list, tuple)) and isinstance(
+            input_shape[0], (list, tuple)
+        ):
+            return tuple(input_shape[0])
+        return (input_shape[0], input_shape[2])
+
+
+def _seeds(rng, n):
+    """``n`` Keras seeds drawn up front from a NumPy generator (None if unseeded)."""
+    if rng is None:
+        return [None] * n
+    return [int(s) for s in rng.integers(0, 2**31 - 1, size=n)]
+
+
+def build_fold_mlp(
+    n_features,
+    n_outputs,
+    n_heads,
+    *,
+    hidden_layer_sizes=(128,),
+    activation="relu",
+    dropout=0.2,
+    rng=None,
+):
+    """The default MLP, ``n_heads`` times, fold-stacked from the start.
+
+    Each head is ``Dense(u_1, activation) -> Dropout -> ... -> Dense(n_outputs)``
+    with a linear (logit) output, built from :class:`FoldDense` layers so that
+    a layer of all heads is one batched matmul.
+
+    Parameters
+    ----------
+    n_features, n_outputs, n_heads : int
+    hidden_layer_sizes : tuple of int, default=(128,)
+    activation : str, default="relu"
+    dropout : float, default=0.2
+        Rate of the ``Dropout`` after each hidden layer; its mask is drawn per
+        element of ``(batch, k, units)``, so per head.
+    rng : numpy.random.Generator or None
+        Every layer's seed is drawn from it before any training.
+
+    Returns
+    -------
+    train_model : keras.Model
+        ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
+    ensemble_model : keras.Model
+        ``(batch, n_features) -> (batch, n_outputs)``: logit of the heads' mean
+        probability; shares ``train_model``'s layers.
+    """
+    sizes = [int(u) for u in hidden_layer_sizes]
+    seeds = _seeds(rng, 2 * len(sizes) + 1)
+    layers = []
+    for depth, units in enumerate(sizes):
+        layers.append(
+            FoldDense(
+                n_heads,
+                units,
+                activation,
+                seed=seeds[2 * depth],
+                name=f"fold_dense_{depth}",
+            )
+        )
+        if dropout:
+            layers.append(
+                keras.layers.Dropout(
+                    float(dropout), seed=seeds[2 * depth + 1], name=f"dropout_{depth}"
+                )
+            )
+    layers.append(
+        FoldDense(n_heads, n_outputs, None, seed=seeds[-1], name="fold_logits")
+    )
+
+    def apply(x):
+        for layer in layers:
+            x = layer(x)
+        return x
+
+    per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
+    train_model = keras.Model(per_head, apply(per_head), name="fold_mlp")
+    shared = keras.Input(shape=(n_features,), name="features")
+    averaged = ProbabilityAverage(name="probability_average")(apply(shared))
+    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
+
+
+def stack_networks(model, meta, model_kwargs, n_heads, rng=None):
+    """``n_heads`` networks from a user's model or build function, side by side.
+
+    The build function is called once per head, each time with its own
+    ``meta["seed"]`` (drawn up front), so heads share no layer or weight.
+
+    Parameters
+    ----------
+    model : callable or keras.Model
+        See :func:`~sk_imbalance._network.build_network`.
+    meta : dict
+        Facts passed to the build function; ``seed`` is replaced per head.
+    model_kwargs : dict
+    n_heads : int
+    rng : numpy.random.Generator or None
+
+    Returns
+    -------
+    train_model, ensemble_model : keras.Model
+        As in :func:`build_fold_mlp`.
+    """
+    networks = []
+    for index, seed in enumerate(_seeds(rng, n_heads)):
+        network = build_network(model, {**meta, "seed": seed}, model_kwargs)
+        network.name = f"head_{index}"
+        networks.append(network)
+    n_features = meta["n_features_in_"]
+    per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
+    logits = [
+        network(HeadSlice(index, name=f"rows_of_head_{index}")(per_head))
+        for index, network in enumerate(networks)
+    ]
+    train_model = keras.Model(
+        per_head, StackHeads(name="stack_heads")(logits), name="stacked_heads"
+    )
+    shared = keras.Input(shape=(n_features,), name="features")
+    averaged = ProbabilityAverage(name="probability_average")(
+        [network(shared) for network in networks]
+    )
+    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
+
+
+def copy_variables(source, target):
+    """Assign every variable of ``source`` (weights and seed states) to ``target``."""
+    src, dst = source.variables, target.variables
+    if len(src) != len(dst) or any(
+        tuple(a.shape) != tuple(b.shape) for a, b in zip(src, dst, strict=True)
+    ):
+        raise RuntimeError("The two models do not have the same variables.")
+    for a, b in zip(src, dst, strict=True):
+        b.assign(a.value)

@@ -1,0 +1,144 @@
+"""Compiled training models, kept and reused across fits.
+
+Every new Keras model that is trained traces new TensorFlow functions, and
+TensorFlow never frees them (tensorflow/tensorflow#62854,
+keras-team/keras#17458): about 5 MB per trained network, without bound, in a
+long grid search. Here a compiled training model is kept per *configuration*
+(architecture, loss, optimizer, batch size, shapes) and reused by the next fit
+of the same configuration: its weights, seed states and optimizer state are
+overwritten with the new fit's, so a reused model trains exactly like a fresh
+one, and the traced step is reused instead of traced again. Memory then grows
+with the number of distinct configurations, not with the number of fits.
+
+A fit takes a model out of the cache for as long as it trains (so threads never
+share one) and puts it back afterwards. At most :data:`MAX_CONFIGURATIONS`
+configurations are kept, least recently used first out.
+:func:`clear_trainer_cache` empties the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+
+import keras
+
+from ._heads import copy_variables
+
+__all__ = [
+    "MAX_CONFIGURATIONS",
+    "acquire_trainer",
+    "release_trainer",
+    "clear_trainer_cache",
+]
+
+#: Distinct configurations whose compiled training models are kept.
+MAX_CONFIGURATIONS = 8
+
+_LOCK = threading.Lock()
+_IDLE: OrderedDict[str, list] = OrderedDict()
+
+
+def _layers(model):
+    """Every layer of ``model``, nested models' layers included, in a fixed order."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _layers(layer)
+
+
+def configuration_key(train_model, **compile_spec):
+    """A string that is equal for two fits exactly when one compiled model serves both.
+
+    The model's serialised config with its layer names replaced by their
+    positions and its seeds removed (they differ between fits but not in what
+    is traced), plus the compile settings.
+
+    Parameters
+    ----------
+    train_model : keras.Model
+    **compile_spec
+        JSON-serialisable settings that change the compiled step (loss,
+        optimizer config, batch size).
+
+    Returns
+    -------
+    str
+    """
+    text = json.dumps(
+        {"model": keras.saving.serialize_keras_object(train_model), **compile_spec},
+        sort_keys=True,
+        default=repr,
+    )
+    names = [train_model.name] + [layer.name for layer in _layers(train_model)]
+    for position, name in enumerate(dict.fromkeys(names)):
+        text = text.replace(json.dumps(name), f'"#layer{position}"')
+    return re.sub(r'"seed": -?\d+', '"seed": null', text)
+
+
+class _Trainer:
+    """A compiled training model and its optimizer's initial state."""
+
+    def __init__(self, model, loss, optimizer):
+        model.compile(optimizer=optimizer, loss=loss, jit_compile=False)
+        model.optimizer.build(model.trainable_variables)
+        self.model = model
+        self._optimizer_start = [v.numpy() for v in model.optimizer.variables]
+
+    def reset(self, fresh_model):
+        """Take ``fresh_model``'s variables and restart the optimizer."""
+        copy_variables(fresh_model, self.model)
+        for variable, value in zip(
+            self.model.optimizer.variables, self._optimizer_start, strict=True
+        ):
+            variable.assign(value)
+
+
+def acquire_trainer(fresh_model, key, loss, make_optimizer):
+    """A compiled training model with ``fresh_model``'s architecture and variables.
+
+    Parameters
+    ----------
+    fresh_model : keras.Model
+        The fit's own, freshly initialised training model. It is not compiled
+        or trained; a clone of it is, the first time its configuration is seen.
+    key : str
+        From :func:`configuration_key`.
+    loss : keras.losses.Loss
+    make_optimizer : callable
+        Returns a fresh optimizer.
+
+    Returns
+    -------
+    _Trainer
+        Its ``model`` holds ``fresh_model``'s variables and a reset optimizer.
+        Give it back with :func:`release_trainer`.
+    """
+    with _LOCK:
+        idle = _IDLE.get(key)
+        trainer = idle.pop() if idle else None
+        if key in _IDLE:
+            _IDLE.move_to_end(key)
+    if trainer is None:
+        trainer = _Trainer(
+            keras.models.clone_model(fresh_model), loss, make_optimizer()
+        )
+    trainer.reset(fresh_model)
+    return trainer
+
+
+def release_trainer(key, trainer):
+    """Put a trainer back for the next fit of the same configuration."""
+    with _LOCK:
+        _IDLE.setdefault(key, []).append(trainer)
+        _IDLE.move_to_end(key)
+        while len(_IDLE) > MAX_CONFIGURATIONS:
+            _IDLE.popitem(last=False)
+
+
+def clear_trainer_cache():
+    """Drop every kept training model (TensorFlow may still hold their traces)."""
+    with _LOCK:
+        _IDLE.clear()
