@@ -299,6 +299,13 @@ def fit_heads(
     return best[3], best[1], history
 
 
+def _optimizer_spec(optimizer, learning_rate):
+    """The optimizer's class and config, without its auto-numbered name."""
+    made = make_optimizer(optimizer, learning_rate)
+    config = {k: v for k, v in made.get_config().items() if k != "name"}
+    return {"class": type(made).__qualname__, "config": config}
+
+
 def cross_fit(
     build,
     X,
@@ -342,9 +349,7 @@ def cross_fit(
     key = configuration_key(
         train_model,
         loss=head_loss.get_config(),
-        optimizer=keras.saving.serialize_keras_object(
-            make_optimizer(optimizer, learning_rate)
-        ),
+        optimizer=_optimizer_spec(optimizer, learning_rate),
         batch_size=batch_size,
     )
     trainer = acquire_trainer(

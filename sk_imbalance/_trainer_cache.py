@@ -19,7 +19,6 @@ configurations are kept, least recently used first out.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import OrderedDict
 
@@ -41,20 +40,42 @@ _LOCK = threading.Lock()
 _IDLE: OrderedDict[str, list] = OrderedDict()
 
 
-def _layers(model):
-    """Every layer of ``model``, nested models' layers included, in a fixed order."""
-    for layer in model.layers:
-        yield layer
-        if isinstance(layer, keras.Model):
-            yield from _layers(layer)
+def _collect_names(config, names):
+    """Every value of a ``"name"`` key in ``config``, in a structural order."""
+    if isinstance(config, dict):
+        for key in sorted(config):
+            value = config[key]
+            if key == "name" and isinstance(value, str):
+                names.setdefault(value, f"#name{len(names)}")
+            else:
+                _collect_names(value, names)
+    elif isinstance(config, (list, tuple)):
+        for value in config:
+            _collect_names(value, names)
+    return names
+
+
+def _canonical(config, names):
+    """``config`` with names replaced by their positions and seeds removed."""
+    if isinstance(config, dict):
+        return {
+            key: None if key == "seed" else _canonical(value, names)
+            for key, value in config.items()
+        }
+    if isinstance(config, (list, tuple)):
+        return [_canonical(value, names) for value in config]
+    if isinstance(config, str):
+        return names.get(config, config)
+    return config
 
 
 def configuration_key(train_model, **compile_spec):
     """A string that is equal for two fits exactly when one compiled model serves both.
 
-    The model's serialised config with its layer names replaced by their
-    positions and its seeds removed (they differ between fits but not in what
-    is traced), plus the compile settings.
+    The model's serialised config with every name (layers, nested models,
+    inputs: Keras numbers them globally) replaced by its position in the
+    config, and every seed removed: they differ between fits but not in what
+    is traced. The compile settings are added as given.
 
     Parameters
     ----------
@@ -67,15 +88,11 @@ def configuration_key(train_model, **compile_spec):
     -------
     str
     """
-    text = json.dumps(
-        {"model": keras.saving.serialize_keras_object(train_model), **compile_spec},
-        sort_keys=True,
-        default=repr,
+    config = keras.saving.serialize_keras_object(train_model)
+    canonical = _canonical(config, _collect_names(config, {}))
+    return json.dumps(
+        {"model": canonical, **compile_spec}, sort_keys=True, default=repr
     )
-    names = [train_model.name] + [layer.name for layer in _layers(train_model)]
-    for position, name in enumerate(dict.fromkeys(names)):
-        text = text.replace(json.dumps(name), f'"#layer{position}"')
-    return re.sub(r'"seed": -?\d+', '"seed": null', text)
 
 
 class _Trainer:

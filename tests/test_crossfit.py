@@ -1,0 +1,223 @@
+"""Tests of sk_imbalance._crossfit."""
+
+import keras
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.model_selection import KFold, ShuffleSplit
+
+from sk_imbalance._crossfit import (
+    cross_fit,
+    head_batches,
+    held_out_slots,
+    make_splits,
+    out_of_fold_proba,
+)
+from sk_imbalance._heads import build_fold_mlp
+from sk_imbalance._losses import element_weights
+
+SETTINGS = dict(
+    loss="bce",
+    focal_gamma=2.0,
+    optimizer="adam",
+    learning_rate=0.01,
+    batch_size=16,
+)
+
+
+def _data(n=60, d=5, m=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype("float32")
+    Y = (X[:, :m] + rng.normal(size=(n, m)) > 0).astype("float32")
+    return X, Y
+
+
+def _targets(Y):
+    weights = element_weights(Y, np.ones((Y.shape[1], 2)))
+    return np.hstack([Y, weights]).astype("float32")
+
+
+def _build(X, Y, seed=0, hidden=(8,)):
+    rng = np.random.default_rng(seed)
+    return lambda k: build_fold_mlp(
+        X.shape[1], Y.shape[1], k, hidden_layer_sizes=hidden, dropout=0.1, rng=rng
+    )
+
+
+def _per_head_logits(ensemble_model, X):
+    average = ensemble_model.get_layer("probability_average")
+    heads = keras.Model(ensemble_model.input, average.input)
+    return keras.ops.convert_to_numpy(heads(X)).astype(np.float64)
+
+
+def _no_score(held, proba):
+    return 0.0
+
+
+def test_make_splits_int_partitions_the_rows():
+    """Check that an int gives k disjoint held-out folds covering every row."""
+    splits = make_splits(4, 22, seed=0)
+    assert len(splits) == 4
+    held = np.concatenate([test for _, test in splits])
+    np.testing.assert_array_equal(np.sort(held), np.arange(22))
+    for train, test in splits:
+        np.testing.assert_array_equal(
+            np.sort(np.concatenate([train, test])), np.arange(22)
+        )
+
+
+def test_make_splits_float_splitter_and_iterable():
+    """Check the hold-out fraction, a splitter object and an iterable of pairs."""
+    ((train, test),) = make_splits(0.25, 20, seed=0)
+    assert len(test) == 5 and len(train) == 15
+    assert len(make_splits(KFold(3), 9, seed=0)) == 3
+    shuffled = make_splits(ShuffleSplit(2, test_size=3, random_state=0), 9, seed=0)
+    assert [len(test) for _, test in shuffled] == [3, 3]
+    pairs = [([0, 1, 2], [3, 4]), ([3, 4], [0, 1])]
+    assert [t.tolist() for _, t in make_splits(pairs, 5, seed=0)] == [[3, 4], [0, 1]]
+
+
+@pytest.mark.parametrize(
+    "cv, message",
+    [
+        (10, "at least 10 samples"),
+        ([([0, 1], [1, 2])], "holds out rows it also trains on"),
+        ([([], [0, 1])], "no training row"),
+        ([], "gave no split"),
+    ],
+)
+def test_make_splits_rejects_bad_splits(cv, message):
+    """Check that impossible splits get a named error."""
+    with pytest.raises(ValueError, match=message):
+        make_splits(cv, 5, seed=0)
+
+
+def test_head_batches_draw_each_head_from_its_own_rows():
+    """Check the shape, that head j only gets its rows, and that it sees them all."""
+    train_sets = [np.arange(0, 10), np.arange(10, 17)]
+    batches = head_batches(train_sets, 4, np.random.default_rng(0))
+    assert batches.shape == (3, 4, 2)  # ceil(10 / 4) full batches
+    for j, rows in enumerate(train_sets):
+        drawn = batches[:, :, j].ravel()
+        assert set(drawn) <= set(rows)
+        assert set(drawn) == set(rows)  # every row at least once per epoch
+    # no repeat within a head's first pass through its rows
+    assert len(set(batches[:, :, 0].ravel()[:10])) == 10
+
+
+def test_held_out_slots_lay_heads_side_by_side():
+    """Check the (positions, k) layout with -1 padding."""
+    slots = held_out_slots([np.array([4, 5, 6]), np.array([1])])
+    np.testing.assert_array_equal(slots, [[4, 1], [5, -1], [6, -1]])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_out_of_fold_proba_is_each_heads_prediction_on_its_held_rows(sparse):
+    """Check that out-of-fold scores equal what each head predicts for its rows."""
+    X, Y = _data()
+    splits = make_splits(3, len(X), seed=0)
+    train_model, ensemble_model = _build(X, Y)(3)
+    Xin = sp.csr_matrix(X) if sparse else X
+    proba = out_of_fold_proba(
+        train_model, Xin, held_out_slots([h for _, h in splits]), 3
+    )
+    per_head = expit(_per_head_logits(ensemble_model, X))
+    for j, (_, held) in enumerate(splits):
+        np.testing.assert_allclose(proba[held], per_head[held, j], rtol=1e-5)
+
+
+def test_cross_fit_held_out_rows_cannot_change_their_heads_weights():
+    """Check that a head's weights do not depend on the rows it holds out."""
+    X, Y = _data()
+    splits = make_splits(3, len(X), seed=0)
+    changed_X, changed_Y = X.copy(), Y.copy()
+    held_by_0 = splits[0][1]
+    changed_X[held_by_0] = np.random.default_rng(9).normal(
+        size=changed_X[held_by_0].shape
+    )
+    changed_Y[held_by_0] = 1 - changed_Y[held_by_0]
+    logits = []
+    for features, labels in [(X, Y), (changed_X, changed_Y)]:
+        result = cross_fit(
+            _build(X, Y, seed=1),
+            features,
+            _targets(labels),
+            splits,
+            epochs=3,
+            patience=None,
+            rng=np.random.default_rng(5),
+            score=_no_score,
+            **SETTINGS,
+        )
+        logits.append(_per_head_logits(result.model, X))
+    np.testing.assert_array_equal(logits[0][:, 0], logits[1][:, 0])
+    assert not np.allclose(logits[0][:, 1], logits[1][:, 1])
+
+
+def test_cross_fit_keeps_the_best_epoch_of_the_out_of_fold_curve():
+    """Check that training stops after patience and restores the best epoch."""
+    X, Y = _data()
+    splits = make_splits(3, len(X), seed=0)
+    curve = iter([0.1, 0.5, 0.3, 0.2, 0.4, 0.9])
+    seen = []
+
+    def score(held, proba):
+        seen.append(proba.copy())
+        return next(curve)
+
+    result = cross_fit(
+        _build(X, Y),
+        X,
+        _targets(Y),
+        splits,
+        epochs=10,
+        patience=3,
+        rng=np.random.default_rng(0),
+        score=score,
+        **SETTINGS,
+    )
+    assert result.history["oof_score"] == [0.1, 0.5, 0.3, 0.2, 0.4]
+    assert len(result.history["loss"]) == 5
+    assert result.n_epochs == 2
+    np.testing.assert_array_equal(result.proba[result.held], seen[1])
+    # the returned model holds epoch 2's weights: its heads give those scores
+    per_head = expit(_per_head_logits(result.model, X))
+    for j, (_, held) in enumerate(splits):
+        np.testing.assert_allclose(result.proba[held], per_head[held, j], rtol=1e-5)
+
+
+def test_cross_fit_without_patience_trains_every_epoch():
+    """Check that patience=None trains all epochs and scores only the last."""
+    X, Y = _data()
+    result = cross_fit(
+        _build(X, Y),
+        X,
+        _targets(Y),
+        make_splits(2, len(X), seed=0),
+        epochs=4,
+        patience=None,
+        rng=np.random.default_rng(0),
+        score=lambda held, proba: 0.3,
+        **SETTINGS,
+    )
+    assert result.n_epochs == 4 and len(result.history["loss"]) == 4
+    assert result.history["oof_score"] == [0.3]
+    assert result.held.all()
+
+
+def test_cross_fit_refuses_a_diverging_network():
+    """Check that a NaN or infinite loss raises a named error, not silent NaN."""
+    X, Y = _data()
+    with pytest.raises(FloatingPointError, match="diverged.*learning_rate"):
+        cross_fit(
+            _build(X, Y),
+            X * 1e37,
+            _targets(Y),
+            make_splits(2, len(X), seed=0),
+            epochs=2,
+            patience=None,
+            rng=np.random.default_rng(0),
+            score=_no_score,
+            **SETTINGS,
+        )

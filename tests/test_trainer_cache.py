@@ -1,0 +1,105 @@
+"""Tests of sk_imbalance._trainer_cache."""
+
+import keras
+import numpy as np
+import pytest
+
+from sk_imbalance import WeightedMultiLabelClassifier
+from sk_imbalance import _trainer_cache as cache
+from sk_imbalance._heads import build_fold_mlp, stack_networks
+from sk_imbalance._losses import HeadwiseLoss
+
+
+def user_network(meta, units=8):
+    """A build function whose every layer is seeded from meta, as documented."""
+    seed = meta["seed"]
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(
+                units,
+                activation="relu",
+                kernel_initializer=keras.initializers.GlorotUniform(seed),
+            ),
+            keras.layers.Dense(
+                meta["n_outputs_"],
+                kernel_initializer=keras.initializers.GlorotUniform(
+                    None if seed is None else seed + 1
+                ),
+            ),
+        ]
+    )
+
+
+META = {"n_features_in_": 4, "n_outputs_": 3}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear_trainer_cache()
+    yield
+    cache.clear_trainer_cache()
+
+
+def test_configuration_key_ignores_seeds_and_auto_names():
+    """Check that two fits of one configuration share a key, other ones do not."""
+    first, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
+    second, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(1))
+    assert cache.configuration_key(first, b=1) == cache.configuration_key(second, b=1)
+    assert cache.configuration_key(first, b=1) != cache.configuration_key(second, b=2)
+    wider, _ = build_fold_mlp(4, 3, 2, hidden_layer_sizes=(9,))
+    assert cache.configuration_key(wider) != cache.configuration_key(first)
+
+    users = [
+        stack_networks(user_network, META, {}, 2, np.random.default_rng(s))[0]
+        for s in range(2)
+    ]
+    assert cache.configuration_key(users[0]) == cache.configuration_key(users[1])
+    other = stack_networks(user_network, META, {"units": 5}, 2)[0]
+    assert cache.configuration_key(other) != cache.configuration_key(users[0])
+
+
+def test_acquire_gives_separate_trainers_and_reuses_released_ones():
+    """Check that a trainer in use is never shared, and a released one is reused."""
+    fresh, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
+    key = cache.configuration_key(fresh)
+    loss = HeadwiseLoss()
+    first = cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam)
+    second = cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam)
+    assert first is not second
+    cache.release_trainer(key, first)
+    assert cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam) is first
+    # it holds the fresh model's variables, not a copy of them by reference
+    for a, b in zip(fresh.variables, first.model.variables, strict=True):
+        assert a is not b
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_cache_keeps_at_most_max_configurations(monkeypatch):
+    """Check that the least recently used configurations are dropped."""
+    monkeypatch.setattr(cache, "MAX_CONFIGURATIONS", 2)
+    fresh, _ = build_fold_mlp(4, 3, 1)
+    loss = HeadwiseLoss()
+    for key in ["a", "b", "c"]:
+        cache.release_trainer(
+            key, cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam)
+        )
+    assert list(cache._IDLE) == ["b", "c"]
+
+
+@pytest.mark.parametrize("model", [None, user_network], ids=["mlp", "build-function"])
+def test_reused_trainer_fits_exactly_like_a_fresh_one(
+    multilabel_data, fast_params, model
+):
+    """Check that a cached trainer gives the same fit as a newly compiled one."""
+    X, Y = multilabel_data
+    params = {**fast_params, "model": model, "cv": 3, "epochs": 4}
+    fresh = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    assert sum(len(v) for v in cache._IDLE.values()) == 1
+    # another seed trains the cached model, then the first seed again
+    WeightedMultiLabelClassifier(**{**params, "random_state": 7}).fit(X, Y)
+    again = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    assert sum(len(v) for v in cache._IDLE.values()) == 1  # one trainer, reused
+    np.testing.assert_array_equal(again.predict_proba(X), fresh.predict_proba(X))
+    np.testing.assert_array_equal(again.thresholds_, fresh.thresholds_)
+    assert again.history_ == fresh.history_
