@@ -8,6 +8,7 @@ from ._classifier import WeightedMultiLabelClassifier
 from ._label_weights import LABEL_WEIGHT_STRATEGIES, compute_label_weights
 from ._losses import WeightedBinaryCrossentropy, WeightedFocalLoss
 from ._thresholds import optimal_fbeta_threshold, top_k_predict, tune_thresholds
+from ._trainer_cache import clear_trainer_cache
 
 __version__ = "0.1.0"
 
@@ -20,4 +21,5 @@ __all__ = [
     "optimal_fbeta_threshold",
     "tune_thresholds",
     "top_k_predict",
+    "clear_trainer_cache",
 ]

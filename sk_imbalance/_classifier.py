@@ -78,8 +78,14 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         A fresh copy is made for every fit.
     learning_rate : float or None, default=1e-3
         Overrides the optimizer's learning rate; None keeps it.
-    epochs : int, default=60
+    epochs : int, default=100
+        Maximum number of training epochs.
+    patience : int or None, default=10
+        Training stops once the out-of-fold objective (see Notes) has not
+        improved for this many epochs, and the weights of the best epoch are
+        kept. None trains exactly ``epochs`` epochs and keeps the last weights.
     batch_size : int, default=64
+        Rows per head in each training step.
     threshold : {"f1", "fbeta", "top_k"}, float or array-like, default="f1"
         Decision rule of ``predict``:
 
@@ -94,34 +100,39 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         The beta of F-beta when ``threshold="fbeta"``.
     top_k : int, default=1
         Labels per row when ``threshold="top_k"``.
-    threshold_cv : int or float, default=5
-        Where tuned thresholds come from. An int ``k >= 2`` fits ``k``
-        networks in k-fold cross-fitting, each on ``k - 1`` folds, and tunes on
-        their out-of-fold predictions. A float holds that fraction of the data
-        out: one network trains on the rest and the thresholds are tuned on the
-        held-out part. Not used when the threshold is fixed.
-    refit : bool, default=False
-        Which network predicts once thresholds are tuned. False: the networks
-        whose held-out scores the thresholds were tuned on. With an int
-        ``threshold_cv`` that is the cross-fit ensemble: ``model_`` averages
-        the probabilities of the ``k`` networks (one forward call). With a
-        float, the network trained on the rest of the data. True: one more
-        network is fitted on all the data and predicts alone, as
-        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` does; its
-        scores are more confident than the held-out ones the thresholds came
-        from, which measured worse on yeast, emotions and enron (see Notes).
+    cv : int, float, CV splitter or iterable, default=5
+        The cross-fit, as scikit-learn's ``cv``: an int ``k >= 2`` trains
+        ``k`` networks ("heads"), each on ``k - 1`` of ``k`` shuffled folds; a
+        float in (0, 1) holds that fraction out and trains one network on the
+        rest; a splitter (e.g. ``KFold(5)``; its ``split(X, y)`` is called) or
+        an iterable of ``(train, test)`` index arrays trains one head per
+        split. The held-out rows choose the epoch and tune the thresholds.
+        All heads are trained together, as one Keras model.
+    ensemble : bool, default=True
+        Which network predicts. True: the heads whose held-out scores chose
+        the epoch and the thresholds, their probabilities averaged in one
+        model, as :class:`~sklearn.calibration.CalibratedClassifierCV`'s
+        ``ensemble=True``. False: one more network is fitted on all the data
+        for the chosen number of epochs and predicts alone, as
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` does with
+        ``refit=True``; its scores are more confident than the held-out ones
+        the thresholds came from, which measured worse (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, mini-batch order and the
         splits. The same int gives the same predictions on CPU. No global seed
         is set.
     verbose : int, default=0
-        Keras's training verbosity.
+        1 or more prints the training loss and out-of-fold objective of every
+        epoch.
 
     Attributes
     ----------
     model_ : keras.Model
-        The trained network, or the cross-fit ensemble joined into one model
-        (see ``refit``); it outputs logits.
+        Maps ``X`` to logits ``(n_samples, n_labels)``: the logit of the heads'
+        mean probability (``ensemble=True``), or the refitted network.
+    n_epochs_ : int
+        The epoch whose weights were kept (1-based), chosen on the held-out
+        folds; with ``ensemble=False`` also the refitted network's epochs.
     label_weights_ : ndarray of shape (n_labels, 2)
         ``[w_neg, w_pos]`` per label used in the loss.
     thresholds_ : ndarray of shape (n_labels,) or None
@@ -134,9 +145,10 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         Only when ``X`` has string column names.
     n_outputs_ : int
         Number of sigmoid outputs (labels).
-    history_ : dict
-        Per-epoch training losses of the network in ``model_``; for the
-        cross-fit ensemble, the mean over its networks at each epoch.
+    history_ : dict of list
+        ``"loss"``: the training loss of every epoch trained (mean over the
+        heads); ``"oof_score"``: the out-of-fold objective of every epoch (of
+        the last only, with ``patience=None``).
 
     Notes
     -----
@@ -155,20 +167,32 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     Do not tune thresholds on the data the network trained on: its scores
     there are over-confident. That is why they come from held-out predictions.
 
-    **Cross-fit ensemble.** With the defaults (``threshold_cv=5``,
-    ``refit=False``) the five networks that gave the out-of-fold scores also
-    predict, their probabilities averaged, so the thresholds are applied to
-    the kind of scores they were tuned on, and no sixth network is trained.
-    In an offline comparison over three seeds on MULAN's yeast, emotions and
-    enron splits, tuned thresholds on the ensemble beat the 0.5 cut-off on
-    every seed and data set, while on a refitted network they lost to 0.5 on
-    one emotions seed and two enron seeds. In ``benchmarks/quality.py`` (three
-    other seeds) they gained +0.022 to +0.029 macro-F1 on yeast, +0.003 to
-    +0.011 on enron, and stayed within 0.006 of 0.5 on emotions. The pickled
-    model holds ``k`` networks. With the default MLP they are fused exactly
-    into one MLP ``k`` times as wide, so ``predict`` costs one forward pass of
-    it; networks from a build function are nested in one model and called
-    in turn.
+    **Cross-fitting in one model.** The ``k`` heads are trained together, in
+    one Keras model and one training loop: each step feeds every head a batch
+    drawn from its own training rows (a tensor of shape ``(batch, k,
+    n_features)``), so a head never sees a row it holds out, and it takes the
+    steps a separate fit would. The default MLP's layers hold the heads side
+    by side, one batched matmul each. The compiled training model is kept
+    per configuration and reused by later fits (with the new fit's initial
+    weights and a reset optimizer), so a long grid search does not grow
+    TensorFlow's memory fit by fit;
+    :func:`~sk_imbalance.clear_trainer_cache` drops it.
+
+    **Choosing the epoch.** After every epoch each head scores its held-out
+    rows, and the objective ``predict`` is judged by is computed on those
+    out-of-fold scores: the macro F-beta of the decisions, with thresholds
+    tuned on them by the rule above (or fixed, or top-k). The best epoch's
+    weights are kept; training stops after ``patience`` epochs without
+    improvement. The weighted training loss is not monitored: it falls long
+    after macro-F1 has peaked, or before.
+
+    **Why the ensemble.** A network refitted on all the data (``ensemble=
+    False``) trains on more rows than the heads whose held-out scores chose
+    the thresholds; its scores are more confident, so the thresholds no
+    longer fit them. In an offline comparison over three seeds on MULAN's
+    yeast, emotions and enron splits, tuned thresholds on the ensemble beat
+    the 0.5 cut-off on every seed and data set, while on a refitted network
+    they lost to 0.5 on one emotions seed and two enron seeds.
 
     References
     ----------

@@ -56,7 +56,7 @@ def _views(kind, n_heads, seed=0):
 
 
 def test_fold_dense_draws_each_head_at_a_single_dense_layers_scale():
-    """Check that the kernel has per-head Glorot scale, not one shrunk by the head axis."""
+    """Check that each head has a Dense layer's Glorot scale, not a shrunk one."""
     layer = FoldDense(5, 200, seed=0)
     layer.build((None, 5, 300))
     kernel = keras.ops.convert_to_numpy(layer.kernel)
@@ -106,7 +106,7 @@ def test_training_view_heads_only_see_their_own_slot(kind):
 
 @pytest.mark.parametrize("kind", ["mlp", "user"])
 def test_ensemble_view_averages_the_heads_probabilities(kind):
-    """Check that the ensemble view is logit(mean sigmoid) of the training view's heads."""
+    """Check that the ensemble view is logit(mean sigmoid) of the heads."""
     train_model, ensemble_model = _views(kind, 3)
     X = np.random.default_rng(3).normal(size=(7, 4)).astype("float32")
     per_head = keras.ops.convert_to_numpy(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sk_imbalance import WeightedBinaryCrossentropy, WeightedFocalLoss
-from sk_imbalance._losses import make_loss
+from sk_imbalance._losses import HeadwiseLoss, element_weights, make_loss
 
 Y_TRUE = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype="float32")
 LOGITS = np.array([[2.0, -1.0], [0.5, 3.0], [-1.5, 0.2]], dtype="float32")
@@ -77,3 +77,32 @@ def test_make_loss_rejects_unknown_name():
     assert isinstance(make_loss("focal", np.ones((2, 2))), WeightedFocalLoss)
     with pytest.raises(ValueError, match=r"loss='hinge' is not supported"):
         make_loss("hinge", np.ones((2, 2)))
+
+
+def test_element_weights_pick_the_class_weight_and_scale_by_sample_weight():
+    """Check w_ij = s_i * (w_pos_j if y_ij else w_neg_j)."""
+    weights = np.array([[1.0, 4.0], [0.5, 2.0]])
+    W = element_weights(Y_TRUE, weights, np.array([1.0, 2.0, 0.0]))
+    np.testing.assert_allclose(W, [[4.0, 0.5], [2.0, 4.0], [0.0, 0.0]])
+    assert W.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "kind, single",
+    [("bce", WeightedBinaryCrossentropy), ("focal", WeightedFocalLoss)],
+)
+def test_headwise_loss_is_the_sum_of_each_heads_weighted_loss(kind, single):
+    """Check that k heads' loss is the sum of their separate weighted losses."""
+    rng = np.random.default_rng(0)
+    label_weights = np.array([[0.6, 3.0], [0.8, 1.5]])
+    Y = (rng.random((4, 3, 2)) > 0.5).astype("float32")  # (batch, heads, labels)
+    Z = rng.normal(size=(4, 3, 2)).astype("float32")
+    W = np.stack([element_weights(Y[:, h], label_weights) for h in range(3)], axis=1)
+    packed = np.concatenate([Y, W], axis=-1)
+    total = float(HeadwiseLoss(kind, gamma=2.0)(packed, Z))
+    separate = sum(float(single(label_weights)(Y[:, h], Z[:, h])) for h in range(3))
+    assert total == pytest.approx(separate, rel=1e-5)
+    restored = HeadwiseLoss.from_config(HeadwiseLoss(kind, 1.5).get_config())
+    assert (restored.kind, restored.gamma) == (kind, 1.5)
+    with pytest.raises(ValueError, match="kind="):
+        HeadwiseLoss("hinge")

@@ -5,7 +5,7 @@ import pytest
 from sklearn.metrics import f1_score, fbeta_score
 
 from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
-from sk_imbalance._thresholds import _fbeta_curve, apply_thresholds
+from sk_imbalance._thresholds import _fbeta_curve, apply_thresholds, macro_fbeta
 
 
 def _brute_force_best(y, scores, beta):
@@ -101,3 +101,20 @@ def test_tune_thresholds_keeps_default_when_tuning_does_not_beat_it():
     assert free[0] < 0.46
     shrunk = tune_thresholds(Y, P, shrinkage=1000.0)
     assert shrunk[0] == 0.5
+
+
+def test_macro_fbeta_matches_scikit_learn():
+    """Check the vectorised macro F-beta against scikit-learn, weights included."""
+    rng = np.random.default_rng(0)
+    Y = (rng.random((50, 6)) > 0.7).astype(int)
+    Y[:, 5] = 0  # a label with no positive counts 0
+    pred = (rng.random((50, 6)) > 0.6).astype(int)
+    weight = rng.random(50)
+    for beta in (1.0, 2.0):
+        expected = fbeta_score(
+            Y, pred, beta=beta, average="macro", zero_division=0, sample_weight=weight
+        )
+        assert macro_fbeta(Y, pred, beta, weight) == pytest.approx(expected)
+    assert macro_fbeta(Y, pred) == pytest.approx(
+        f1_score(Y, pred, average="macro", zero_division=0)
+    )
