@@ -1,6 +1,8 @@
 """Pickling and joblib persistence of WeightedMultiLabelClassifier."""
 
 import pickle
+import subprocess
+import sys
 
 import joblib
 import keras
@@ -58,6 +60,29 @@ def test_pickle_round_trip_cross_fit_ensemble(fast_params, multilabel_data):
 
     assert restored.model_.name == "cross_fit_ensemble"
     _assert_same_fitted_estimator(restored, clf, X)
+
+
+def test_pickled_ensemble_loads_in_a_fresh_process(
+    fast_params, multilabel_data, tmp_path
+):
+    """Check that a fresh Python process unpickles the heads and predicts the same."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**{**fast_params, "cv": 3}).fit(X, Y)
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(clf))
+    np.save(tmp_path / "X.npy", X)
+    script = (
+        "import pickle, sys, numpy as np; "
+        "clf = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "np.save(sys.argv[3], clf.predict_proba(np.load(sys.argv[2])))"
+    )
+    out = tmp_path / "proba.npy"
+    subprocess.run(
+        [sys.executable, "-c", script, str(path), str(tmp_path / "X.npy"), str(out)],
+        check=True,
+        capture_output=True,
+    )
+    np.testing.assert_array_equal(np.load(out), clf.predict_proba(X))
 
 
 def test_joblib_round_trip_keeps_predictions(fast_params, multilabel_data, tmp_path):
