@@ -40,13 +40,13 @@ def main(argv=None):
     X, Y = make_multilabel_classification(
         n_samples=2000, n_features=100, n_classes=20, random_state=0
     )
-    single = WeightedMultiLabelClassifier(epochs=2, threshold=0.5, random_state=0)
+    single = WeightedMultiLabelClassifier(epochs=2, cv=0.2, random_state=0)
     single.fit(X, Y)
     # the defaults: thresholds tuned on 5 cross-fitted networks, which then
     # predict together (probabilities averaged in one Keras model)
     ensemble = WeightedMultiLabelClassifier(epochs=2, random_state=0).fit(X, Y)
     print(
-        "median ms per call; 'single': one network (threshold=0.5); 'ensemble': "
+        "median ms per call; 'single': one network (cv=0.2); 'ensemble': "
         "the defaults (5 cross-fit networks in one model)"
     )
     print(
