@@ -2,8 +2,8 @@
 
 Both run side by side in one process on the same fitted network, so the ratio
 is meaningful even on a noisy machine: once for a single network
-(``threshold=0.5``) and once for the defaults, whose ``model_`` joins the 5
-cross-fit networks. Run:
+(``cv=0.2``: one head) and once for the defaults, whose ``model_`` holds the 5
+cross-fit heads and their average. Run:
 
     python benchmarks/predict_latency.py [--repeats 200]
 
