@@ -3,19 +3,22 @@
 A grid search fits and scores the estimator hundreds of times in one process.
 This script does the same on small data and reads the process's resident memory
 (VmRSS, Linux) after every ``--every`` fits, once for
-``WeightedMultiLabelClassifier`` (thresholds tuned by 2-fold cross-fitting, so
-each fit trains 2 networks and fuses them) and once for the loop a Keras user
-would write: build, compile, fit and call a network of the same size, twice per
-iteration to match. Each loop runs in its own fresh Python process, started by
+``WeightedMultiLabelClassifier`` (``cv=2``: each fit trains 2 cross-fit heads
+in one model, a new seed every fit), once cycling through 4 configurations
+(``ours-grid``: class_weight None/"balanced" x loss "bce"/"focal", as a grid
+search does), and once for the loop a Keras user would write: build, compile,
+fit and call a network of the same size, twice per iteration to match. Each loop runs in its own fresh Python process, started by
 this script, so neither inherits the other's memory. Growth is reported after a
 warm-up, per 100 fits, for both: the ratio between them is the figure to read,
-not the absolute megabytes. Two more Keras loops can be added to locate the
+not the absolute megabytes. Ours keeps one compiled training model per
+configuration and reuses it (``sk_imbalance._trainer_cache``), so its memory
+should grow with the number of configurations, not of fits. Two more Keras loops can be added to locate the
 growth: ``keras-clear`` calls ``keras.utils.clear_session()`` after each
 iteration, ``keras-eager`` compiles with ``run_eagerly=True`` (no
 ``tf.function``). Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]
-        [--loops ours,keras,keras-clear,keras-eager]
+        [--loops ours,ours-grid,keras,keras-clear,keras-eager]
 """
 
 import argparse
@@ -55,8 +58,30 @@ def _ours(i, X, Y):
         hidden_layer_sizes=(16,),
         epochs=2,
         batch_size=128,
-        threshold_cv=2,
+        cv=2,
         random_state=i,
+    ).fit(X, Y)
+    clf.predict(X)
+
+
+#: The configurations ``ours-grid`` cycles through.
+GRID = [
+    {"class_weight": class_weight, "loss": loss}
+    for class_weight in (None, "balanced")
+    for loss in ("bce", "focal")
+]
+
+
+def _ours_grid(i, X, Y):
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(16,),
+        epochs=2,
+        batch_size=128,
+        cv=2,
+        random_state=i,
+        **GRID[i % len(GRID)],
     ).fit(X, Y)
     clf.predict(X)
 
@@ -85,6 +110,7 @@ def _keras(i, X, Y, run_eagerly=False, clear=False):
 
 LOOPS = {
     "ours": _ours,
+    "ours-grid": _ours_grid,
     "keras": _keras,
     "keras-clear": lambda i, X, Y: _keras(i, X, Y, clear=True),
     "keras-eager": lambda i, X, Y: _keras(i, X, Y, run_eagerly=True),
@@ -108,7 +134,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fits", type=int, default=300)
     parser.add_argument("--every", type=int, default=25)
-    parser.add_argument("--loops", default="ours,keras")
+    parser.add_argument("--loops", default="ours,ours-grid,keras")
     parser.add_argument("--loop", choices=list(LOOPS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.loop:
@@ -144,10 +170,11 @@ def main(argv=None):
     first = min((f for f in results[loops[0]] if f >= WARM_UP), default=None)
     first = first if first is not None else min(results[loops[0]])
     last = max(results[loops[0]])
-    print(f"\ngrowth from fit {first} to fit {last}, MB per 100 fits:")
+    print(f"\ngrowth from fit {first} to fit {last}:")
+    print(f"  {'loop':<12} {'MB per 100 fits':>16} {'MB per fit':>11}")
     for which, readings in results.items():
-        growth = 100 * (readings[last] - readings[first]) / (last - first)
-        print(f"  {which:<12} {growth:8.1f}")
+        growth = (readings[last] - readings[first]) / (last - first)
+        print(f"  {which:<12} {100 * growth:16.1f} {growth:11.3f}")
 
 
 if __name__ == "__main__":
