@@ -1,5 +1,4 @@
 """Memory across many fits: ours against the same loop in plain Keras.
-
 A grid search fits and scores the estimator hundreds of times in one process.
 This script does the same on small data and reads the process's resident memory
 (VmRSS, Linux) after every ``--every`` fits, once for
@@ -7,12 +6,13 @@ This script does the same on small data and reads the process's resident memory
 in one model, a new seed every fit), once cycling through 4 configurations
 (``ours-grid``: class_weight None/"balanced" x loss "bce"/"focal", as a grid
 search does), and once for the loop a Keras user would write: build, compile,
-fit and call a network of the same size, twice per iteration to match. Each loop runs in its own fresh Python process, started by
-this script, so neither inherits the other's memory. Growth is reported after a
-warm-up, per 100 fits, for both: the ratio between them is the figure to read,
-not the absolute megabytes. Ours keeps one compiled training model per
-configuration and reuses it (``sk_imbalance._trainer_cache``), so its memory
-should grow with the number of configurations, not of fits. Two more Keras loops can be added to locate the
+fit and call a network of the same size, twice per iteration to match. Each
+loop runs in its own fresh Python process, started by this script, so neither
+inherits the other's memory. Growth is reported after a warm-up, per 100 fits,
+for both: the ratio between them is the figure to read, not the absolute
+megabytes. Ours keeps one compiled training model per configuration and reuses
+it (``sk_imbalance._trainer_cache``), so its memory should grow with the number
+of configurations, not of fits. Two more Keras loops can be added to locate the
 growth: ``keras-clear`` calls ``keras.utils.clear_session()`` after each
 iteration, ``keras-eager`` compiles with ``run_eagerly=True`` (no
 ``tf.function``). Run:
