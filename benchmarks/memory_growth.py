@@ -1,4 +1,5 @@
 """Memory across many fits: ours against the same loop in plain Keras.
+
 A grid search fits and scores the estimator hundreds of times in one process.
 This script does the same on small data and reads the process's resident memory
 (VmRSS, Linux) after every ``--every`` fits, once for
