@@ -50,6 +50,11 @@ __all__ = [
 #: Slots of held-out rows per forward call when scoring out of fold.
 EVAL_CHUNK = 2048
 
+#: Sparse X is densified once for training when its dense float32 copy is at
+#: most this many bytes; above, one batch at a time (gathering rows from CSR
+#: each step cost more than the training step itself on tmc2007).
+DENSIFY_BYTES = 512 * 2**20
+
 
 @dataclass
 class CrossFitResult:
@@ -168,6 +173,14 @@ def held_out_slots(held_sets):
     for j, rows in enumerate(held_sets):
         slots[: len(rows), j] = rows
     return slots
+
+
+def _densify_if_small(X):
+    """A dense float copy of sparse ``X`` if it fits :data:`DENSIFY_BYTES`."""
+    itemsize = np.dtype(keras.config.floatx()).itemsize
+    if sp.issparse(X) and X.shape[0] * X.shape[1] * itemsize <= DENSIFY_BYTES:
+        return X.toarray().astype(keras.config.floatx(), copy=False)
+    return X
 
 
 def _dense_rows(X, index):
@@ -343,6 +356,7 @@ def cross_fit(
     -------
     CrossFitResult
     """
+    X = _densify_if_small(X)
     train_model, ensemble_model = build(len(splits))
     batch_size = min(batch_size, min(len(train) for train, _ in splits))
     head_loss = HeadwiseLoss(loss, focal_gamma)
