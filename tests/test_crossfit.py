@@ -221,3 +221,29 @@ def test_cross_fit_refuses_a_diverging_network():
             score=_no_score,
             **SETTINGS,
         )
+
+
+def test_sparse_input_trains_like_dense_whether_densified_or_not(monkeypatch):
+    """Check that sparse X gives the dense result, densified once or per batch."""
+    from sk_imbalance import _crossfit
+
+    X, Y = _data()
+    splits = make_splits(2, len(X), seed=0)
+    logits = []
+    for features, limit in [(X, None), (sp.csr_matrix(X), None), (sp.csr_matrix(X), 0)]:
+        if limit is not None:
+            monkeypatch.setattr(_crossfit, "DENSIFY_BYTES", limit)
+        result = cross_fit(
+            _build(X, Y),
+            features,
+            _targets(Y),
+            splits,
+            epochs=2,
+            patience=None,
+            rng=np.random.default_rng(0),
+            score=_no_score,
+            **SETTINGS,
+        )
+        logits.append(_per_head_logits(result.model, X))
+    np.testing.assert_allclose(logits[1], logits[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(logits[2], logits[0], rtol=1e-5, atol=1e-6)
