@@ -83,7 +83,9 @@ def monitors(Y, P):
         ]
     )
     has_positive = Y.sum(axis=0) > 0
-    ap = average_precision_score(Y[:, has_positive], P[:, has_positive], average="macro")
+    ap = average_precision_score(
+        Y[:, has_positive], P[:, has_positive], average="macro"
+    )
     clipped = np.clip(P, 1e-7, 1 - 1e-7)
     nll = -np.mean(Y * np.log(clipped) + (1 - Y) * np.log(1 - clipped))
     return {"rule": rule, "oracle": best.mean(), "ap": ap, "nll": -nll}, thresholds
@@ -130,7 +132,9 @@ def record_curves(X, Y, X_dev, Y_dev, seed, epochs):
             for name, value in values.items():
                 curves[name].append(value)
             copy_variables(trainer.model, train_model)
-            dev_pred = apply_thresholds(expit(predict_logits(ensemble, X_dev)), thresholds)
+            dev_pred = apply_thresholds(
+                expit(predict_logits(ensemble, X_dev)), thresholds
+            )
             curves["dev"].append(macro_fbeta(Y_dev, dev_pred))
     finally:
         release_trainer(key, trainer)
@@ -178,7 +182,9 @@ def main(argv=None):
             dev = curves["dev"]
             results.setdefault("best fixed (hindsight)", []).append(dev.max())
             results.setdefault("epochs of best fixed", []).append(dev.argmax() + 1)
-            for fixed in sorted({min(30, args.epochs), min(60, args.epochs), args.epochs}):
+            for fixed in sorted(
+                {min(30, args.epochs), min(60, args.epochs), args.epochs}
+            ):
                 results.setdefault(f"fixed {fixed}", []).append(dev[fixed - 1])
             for monitor in MONITORS:
                 for patience in PATIENCES:

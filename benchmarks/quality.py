@@ -15,9 +15,11 @@ and lowered every method's macro-F1 in a trial run).
 The peers: a plain Keras network with our default architecture (scikeras,
 unweighted BCE, 0.5 cut-off), one-vs-rest balanced logistic regression, the
 same with a tuned F1 threshold per label (not run on bibtex and tmc2007 by
-default: 159 labels and 21,519 rows make its 5-fold search take too long), and
-scikit-learn's MLPClassifier. The two neural peers train ``PEER_EPOCHS`` (60)
-epochs, the budget our estimator used before it chose its own.
+default: 159 labels and 21,519 rows make its 5-fold search take too long;
+``--all`` runs it there), and scikit-learn's MLPClassifier. The two neural
+peers train a fixed ``PEER_EPOCHS`` (60) epochs (MLPClassifier's ``max_iter``,
+no early stopping): the budget our estimator used before it chose its own, and
+one a plain user would pick.
 Our rows: the defaults (one-model cross-fit, epoch chosen on the held-out
 folds, tuned thresholds); the same fitted model cut at 0.5, which isolates what
 the tuned thresholds add; ``ensemble=False`` (tuned thresholds, one network
@@ -28,7 +30,10 @@ defaults trained and kept per seed, and the margins of our mean macro- and
 micro-F1 to the best peer of the run and to the best published result on each
 split (from ``../shared/data/README.md``).
 
-Run (the full default run took about 40 minutes on a 2-core CPU):
+Run (the full default run, 5 data sets x 3 seeds, should take about 30
+minutes on an idle 2-core CPU, longer when the cores are shared: an estimate
+added up from one-seed runs of every method on each data set, not a timed full
+run; tmc2007 takes about 40% of it, bibtex 35%):
 
     python benchmarks/quality.py [--datasets yeast,emotions,enron,bibtex,tmc2007]
         [--seeds 0,1,2] [--methods keras,ovr,tuned,mlp,ours,at05,noens,ours05,
@@ -126,6 +131,11 @@ SCALING = (
 )
 
 
+def slow_text():
+    """The methods left out by default, and where, in words."""
+    return "; ".join(f"{k} is left out on {', '.join(v)}" for k, v in SLOW.items())
+
+
 class MajorityIfRare(ClassifierMixin, BaseEstimator):
     """Fit ``estimator`` on one label, or predict the majority class if rare.
 
@@ -169,10 +179,16 @@ def keras_mlp(meta, hidden_layer_sizes, activation, dropout):
     return model
 
 
+def epochs_cap(cap, which):
+    """Epoch budget of ``which`` ("ours" or "peer") under the ``--epochs`` cap."""
+    budget = DEFAULTS["epochs"] if which == "ours" else PEER_EPOCHS
+    return budget if cap is None else min(budget, cap)
+
+
 def make_estimator(key, seed, epochs, sparse):
     """The pipeline of method ``key``; ``epochs`` caps every epoch budget."""
-    peer_epochs = min(PEER_EPOCHS, epochs or PEER_EPOCHS)
-    ours_epochs = min(DEFAULTS["epochs"], epochs or DEFAULTS["epochs"])
+    peer_epochs = epochs_cap(epochs, "peer")
+    ours_epochs = epochs_cap(epochs, "ours")
     from scikeras.wrappers import KerasClassifier
 
     lr = LogisticRegression(class_weight="balanced", max_iter=2000)
@@ -314,7 +330,10 @@ def evaluate(name, args, methods, warning_counts):
     notes = []
     skipped = [k for k in methods if name in SLOW.get(k, ()) and not args.all]
     if skipped:
-        notes.append(f"{name}: not run here (slow; --all runs them): {skipped}")
+        notes.append(
+            f"{name}: {', '.join(METHODS[k] for k in skipped)} not run (too slow "
+            "here; --all runs it)"
+        )
     methods = [k for k in methods if k not in skipped]
     epochs = []  # (trained, kept) of ours per seed
     for index, seed in enumerate(args.seeds):
@@ -349,21 +368,29 @@ def evaluate(name, args, methods, warning_counts):
             f"fitted model, per seed: {', '.join(f'{g:+.3f}' for g in gains)}"
         )
     if epochs:
-        kept = [k for _, k in epochs]
+        trained, kept = [t for t, _ in epochs], [k for _, k in epochs]
         notes.append(
             f"{name}: ours (defaults) kept epoch {kept} per seed (mean "
-            f"{np.mean(kept):.1f}), after training {[t for t, _ in epochs]} epochs"
+            f"{np.mean(kept):.1f}), after training {trained} epochs (mean "
+            f"{np.mean(trained):.1f}; at most {epochs_cap(args.epochs, 'ours')})"
         )
     if "ours" in per_seed:
-        ours_macro = np.mean([r["macro"] for r in per_seed["ours"]])
-        ours_micro = np.mean([r["micro"] for r in per_seed["ours"]])
+        ours_macro, ours_micro = (
+            np.mean([r[m] for r in per_seed["ours"]]) for m in ("macro", "micro")
+        )
         peers = [k for k in PEERS if k in per_seed]
-        if peers:
-            best = max(peers, key=lambda k: np.mean([r["macro"] for r in per_seed[k]]))
-            best_macro = np.mean([r["macro"] for r in per_seed[best]])
+        for metric, label, ours_mean in (
+            ("macro", "macro-F1", ours_macro),
+            ("micro", "micro-F1", ours_micro),
+        ):
+            if not peers:
+                break
+            mean = {k: np.mean([r[metric] for r in per_seed[k]]) for k in peers}
+            best = max(peers, key=mean.get)
             notes.append(
-                f"{name}: ours minus the best peer of this run ({METHODS[best]}), "
-                f"mean macro-F1: {ours_macro - best_macro:+.3f}"
+                f"{name}: ours minus the best peer of this run by mean {label} "
+                f"({METHODS[best]}): {ours_mean:.3f} - {mean[best]:.3f} = "
+                f"{ours_mean - mean[best]:+.3f}"
             )
         published_macro, published_micro = PUBLISHED[name]
         notes.append(
@@ -394,9 +421,23 @@ def evaluate(name, args, methods, warning_counts):
 def main(argv=None):
     repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(repo.parent / "shared" / "data"))
-    parser.add_argument("--datasets", default=",".join(DATASETS))
-    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument(
+        "--data",
+        default=str(repo.parent / "shared" / "data"),
+        help="folder with one subfolder per data set (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=",".join(DATASETS),
+        help="comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="comma-separated, from: "
+        + "; ".join(f"{k} = {v}" for k, v in METHODS.items())
+        + f" (default: all; {slow_text()})",
+    )
     parser.add_argument(
         "--seeds",
         type=lambda text: [int(v) for v in text.split(",")],
@@ -407,13 +448,14 @@ def main(argv=None):
         "--epochs",
         type=int,
         default=None,
-        help="cap on every epoch budget (ours' maximum, the fixed and peer "
-        f"{PEER_EPOCHS}); default: no cap",
+        help=f"cap on every epoch budget, for smoke runs: ours' maximum "
+        f"({DEFAULTS['epochs']}), and the {PEER_EPOCHS} epochs of the fixed60 row, "
+        "of plain Keras and of MLPClassifier's max_iter (default: no cap)",
     )
     parser.add_argument(
         "--all",
         action="store_true",
-        help=f"also run the methods left out on some data sets: {SLOW}",
+        help=f"also run the methods left out by default ({slow_text()})",
     )
     parser.add_argument("--out", help="also write the Markdown table here")
     args = parser.parse_args(argv)
