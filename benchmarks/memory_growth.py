@@ -64,7 +64,7 @@ def _data():
     return X.astype("float32"), Y
 
 
-def _ours(i, X, Y):
+def _ours(i, X, Y, **params):
     from sk_imbalance import WeightedMultiLabelClassifier
 
     clf = WeightedMultiLabelClassifier(
@@ -73,6 +73,7 @@ def _ours(i, X, Y):
         batch_size=128,
         cv=2,
         random_state=i,
+        **params,
     ).fit(X, Y)
     clf.predict(X)
 
@@ -86,17 +87,7 @@ GRID = [
 
 
 def _ours_grid(i, X, Y):
-    from sk_imbalance import WeightedMultiLabelClassifier
-
-    clf = WeightedMultiLabelClassifier(
-        hidden_layer_sizes=(16,),
-        epochs=2,
-        batch_size=128,
-        cv=2,
-        random_state=i,
-        **GRID[i % len(GRID)],
-    ).fit(X, Y)
-    clf.predict(X)
+    _ours(i, X, Y, **GRID[i % len(GRID)])
 
 
 def _keras(i, X, Y, run_eagerly=False, clear=False):
