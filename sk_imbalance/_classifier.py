@@ -20,7 +20,12 @@ from ._thresholds import (
     top_k_predict,
     tune_thresholds,
 )
-from ._validation import check_params, check_sample_weight, encode_target
+from ._validation import (
+    check_float32_range,
+    check_params,
+    check_sample_weight,
+    encode_target,
+)
 
 __all__ = ["WeightedMultiLabelClassifier"]
 
@@ -283,6 +288,12 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         targets = np.hstack(
             [target.Y, element_weights(target.Y, self.label_weights_, sample_weight)]
         ).astype(np.float32)
+        if not np.all(np.isfinite(targets)):
+            raise ValueError(
+                "sample_weight times the class weights overflows float32 (the "
+                "network's precision); rescale sample_weight, e.g. divide it by its "
+                "mean."
+            )
         rng = np.random.default_rng(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
@@ -315,6 +326,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             multi_output=True,
             dtype=[np.float32, np.float64],
         )
+        check_float32_range(X)
         target = encode_target(y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], target)
         if (
@@ -438,6 +450,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         X = validate_data(
             self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
         )
+        check_float32_range(X)
         proba = expit(predict_logits(self.model_, X))
         return np.clip(proba, _EPS, 1.0 - _EPS)
 

@@ -201,7 +201,8 @@ def element_weights(Y, label_weights, sample_weight=None):
     W = np.where(Y > 0, label_weights[:, 1], label_weights[:, 0])
     if sample_weight is not None:
         W = W * np.asarray(sample_weight)[:, np.newaxis]
-    return W.astype(np.float32)
+    with np.errstate(over="ignore"):  # the caller refuses non-finite weights
+        return W.astype(np.float32)
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")

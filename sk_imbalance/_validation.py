@@ -11,12 +11,19 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ._label_weights import LABEL_WEIGHT_STRATEGIES
 from ._losses import LOSSES
 
-__all__ = ["EncodedTarget", "encode_target", "check_sample_weight", "check_params"]
+__all__ = [
+    "EncodedTarget",
+    "encode_target",
+    "check_sample_weight",
+    "check_params",
+    "check_float32_range",
+]
 
 THRESHOLD_OBJECTIVES = ("f1", "fbeta")
 
@@ -122,6 +129,33 @@ def check_sample_weight(sample_weight, n_samples, target):
                 "binary classifier needs samples of 2 classes."
             )
     return sample_weight
+
+
+#: Largest magnitude the network's float32 arithmetic can hold.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_float32_range(X, name="X"):
+    """Refuse values that are finite in float64 but infinite in float32.
+
+    The network computes in float32: a value above about 3.4e38 in magnitude
+    passes scikit-learn's finiteness check and then becomes infinity, and the
+    probabilities NaN.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+    name : str, default="X"
+    """
+    values = X.data if sp.issparse(X) else np.asarray(X)
+    if values.dtype == np.float64 and values.size:
+        largest = float(np.max(np.abs(values)))
+        if largest > FLOAT32_MAX:
+            raise ValueError(
+                f"{name} has a value of magnitude {largest:.3g}, beyond float32's "
+                f"range ({FLOAT32_MAX:.3g}), in which the network computes. Scale "
+                f"{name}, e.g. with StandardScaler in a Pipeline."
+            )
 
 
 def _is_int(value, low):

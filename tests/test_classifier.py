@@ -1,5 +1,6 @@
 """Behaviour of WeightedMultiLabelClassifier (sk_imbalance._classifier)."""
 
+import pickle
 import random
 
 import keras
@@ -202,12 +203,18 @@ def test_classifier_same_seed_same_predictions(multilabel_data, fast_params):
     assert not np.allclose(first, other.predict_proba(X))
 
 
-def test_classifier_leaves_no_global_state_changed(multilabel_data, fast_params):
-    """Check that a seeded fit changes no global seed nor TF's op determinism."""
+@pytest.mark.parametrize("model", [None, "build_function"])
+def test_classifier_leaves_no_global_state_changed(multilabel_data, fast_params, model):
+    """Check that a seeded fit, predict and pickling change no global random state."""
     X, Y = multilabel_data
+    if model == "build_function":
+        model = _seeded_build_function
     np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
     determinism = is_op_determinism_enabled()
-    WeightedMultiLabelClassifier(**fast_params).fit(X, Y).predict(X)
+    params = {**fast_params, "cv": 3, "model": model}
+    clf = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    clf.predict(X)
+    pickle.loads(pickle.dumps(clf)).predict(X)
     assert is_op_determinism_enabled() == determinism
     assert random.getstate() == py_state
     after = np.random.get_state()  # noqa: NPY002
@@ -217,6 +224,26 @@ def test_classifier_leaves_no_global_state_changed(multilabel_data, fast_params)
     plain = keras.Sequential([keras.Input((20,)), keras.layers.Dense(5)])
     plain.compile(optimizer="sgd", loss="mse")
     plain.fit(X.astype("float32"), Y.astype("float32"), epochs=1, verbose=0)
+
+
+def _seeded_build_function(meta):
+    """A build function whose layers are all seeded from meta["seed"]."""
+    seeds = [meta["seed"], meta["seed"] + 1]
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(
+                8,
+                activation="relu",
+                kernel_initializer=keras.initializers.HeUniform(seeds[0]),
+            ),
+            keras.layers.Dropout(0.1, seed=seeds[1]),
+            keras.layers.Dense(
+                meta["n_outputs_"],
+                kernel_initializer=keras.initializers.GlorotUniform(seeds[1]),
+            ),
+        ]
+    )
 
 
 def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params):
@@ -286,3 +313,21 @@ def test_classifier_many_rare_labels_beats_plain_bce():
     assert ours_f1 > plain_f1 + 0.03
     true_per_row = Y_test.sum(axis=1).mean()
     assert ours_pred.sum(axis=1).mean() < 2.5 * true_per_row
+
+
+def test_classifier_refuses_values_beyond_float32(multilabel_data, fast_params):
+    """Check that values finite in float64 but not in float32 get a named error."""
+    X, Y = multilabel_data
+    huge = X.copy()
+    huge[0, 0] = 1e39
+    with pytest.raises(ValueError, match="X has a value of magnitude 1e\\+39"):
+        WeightedMultiLabelClassifier(**fast_params).fit(huge, Y)
+    with pytest.raises(ValueError, match="float32"):
+        WeightedMultiLabelClassifier(**fast_params).fit(sp.csr_matrix(huge), Y)
+    weights = np.ones(len(X))
+    weights[3] = 1e39
+    with pytest.raises(ValueError, match="sample_weight times the class weights"):
+        WeightedMultiLabelClassifier(**fast_params).fit(X, Y, sample_weight=weights)
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    with pytest.raises(ValueError, match="beyond float32"):
+        clf.predict_proba(huge)
