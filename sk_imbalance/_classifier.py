@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
 from sklearn.utils import check_random_state
@@ -318,6 +319,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):
+        if sp.issparse(y):  # a sparse indicator matrix, as MultiLabelBinarizer gives
+            y = y.toarray()
         X, y = validate_data(
             self,
             X,

@@ -219,6 +219,11 @@ def _weights_from_dict(class_weight, n_labels, classes):
                 weights[0, column] = class_weight[label]
         return weights
     for key, value in class_weight.items():
+        if isinstance(key, (bool, np.bool_)):
+            raise ValueError(
+                f"class_weight dict key {key!r} is a bool; keys of a multi-label "
+                f"class_weight are column indices of Y: write {int(key)}, not {key}."
+            )
         if not isinstance(key, (int, np.integer)) or not 0 <= key < n_labels:
             raise ValueError(
                 f"class_weight dict key {key!r} is not a label index in "
@@ -248,9 +253,18 @@ def _validate_weight_array(weights, n_labels):
             f"({n_labels}, 2) holding [w_neg, w_pos] per label; got shape "
             f"{weights.shape}."
         )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+    if not np.all(np.isfinite(weights)):
         raise ValueError(
-            "class_weight must be finite and non-negative; got "
-            f"min={np.nanmin(weights)!r}, max={np.nanmax(weights)!r}."
+            f"class_weight contains {np.sum(~np.isfinite(weights))} NaN or infinite "
+            "value(s); every weight must be a finite float >= 0."
+        )
+    if np.any(weights < 0):
+        raise ValueError(
+            f"class_weight must be non-negative; got min={float(weights.min())!r}."
+        )
+    if weights.size and not np.any(weights > 0):
+        raise ValueError(
+            "class_weight gives every label and class a weight of 0: the loss "
+            "would be 0 and nothing would be trained."
         )
     return weights

@@ -217,14 +217,17 @@ def check_params(estimator):
             "shape (n_labels, 2) or a callable",
         ),
         "loss": (lambda v: v in LOSSES, f"one of {sorted(LOSSES)}"),
-        "focal_gamma": (lambda v: _is_real(v) and v >= 0, "a float >= 0"),
+        "focal_gamma": (
+            lambda v: _is_real(v) and 0 <= v < np.inf,
+            "a finite float >= 0",
+        ),
         "learning_rate": (
-            lambda v: v is None or (_is_real(v) and v > 0),
-            "None or a float > 0",
+            lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
+            "None or a finite float > 0",
         ),
         "epochs": (lambda v: _is_int(v, 1), "an int >= 1"),
         "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "beta": (lambda v: _is_real(v) and v > 0, "a float > 0"),
+        "beta": (lambda v: _is_real(v) and 0 < v < np.inf, "a finite float > 0"),
         "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
         "patience": (
             lambda v: v is None or _is_int(v, 1),

@@ -331,3 +331,12 @@ def test_classifier_refuses_values_beyond_float32(multilabel_data, fast_params):
     clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     with pytest.raises(ValueError, match="beyond float32"):
         clf.predict_proba(huge)
+
+
+def test_classifier_accepts_a_sparse_indicator_matrix(multilabel_data, fast_params):
+    """Check that a sparse Y, as MultiLabelBinarizer(sparse_output=True) gives, fits."""
+    X, Y = multilabel_data
+    dense = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    sparse = WeightedMultiLabelClassifier(**fast_params).fit(X, sp.csr_matrix(Y))
+    np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
+    assert sparse.predict(X).shape == Y.shape

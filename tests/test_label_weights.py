@@ -95,8 +95,11 @@ def test_check_label_weights_binary_dict_uses_class_labels():
     [
         ("sqrt", "is not a known strategy"),
         (np.ones((2, 2)), r"shape \(n_labels, 2\) = \(3, 2\)"),
-        (np.full((3, 2), -1.0), "finite and non-negative"),
-        (np.full((3, 2), np.inf), "finite and non-negative"),
+        (np.full((3, 2), -1.0), "must be non-negative; got min=-1.0"),
+        (np.full((3, 2), np.inf), "contains 6 NaN or infinite value"),
+        ({0: float("nan")}, "contains 1 NaN or infinite value"),
+        (np.zeros((3, 2)), "weight of 0: the loss would be 0"),
+        ({True: 5.0}, "key True is a bool.*write 1, not True"),
         ({5: 1.0}, "dict key 5 is not a label index"),
         (lambda Y: None, "callable returned None"),
         ([["a", "b"]] * 3, "could not be converted"),
