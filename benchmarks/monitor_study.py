@@ -117,7 +117,7 @@ def record_curves(X, Y, X_dev, Y_dev, seed, epochs):
     curves = {name: [] for name in (*MONITORS[:-1], "dev")}
     try:
         for _ in range(epochs):
-            proba, _, _ = fit_heads(
+            proba, _, _, _ = fit_heads(
                 trainer.model,
                 X,
                 targets,

@@ -268,6 +268,8 @@ def fit_heads(
     -------
     proba : ndarray of shape (n_samples, n_outputs)
         Out-of-fold probabilities at the chosen epoch (NaN for rows not held out).
+    held : ndarray of shape (n_samples,), dtype bool
+        Rows held out by at least one head.
     n_epochs : int
     history : dict of list
     """
@@ -305,11 +307,11 @@ def fit_heads(
         elif epoch - best[1] >= patience:
             break
     if patience is None or best[2] is None:
-        return proba, epochs, history
+        return proba, held, epochs, history
     if best[1] != epoch:
         for variable, value in zip(trainer.weights, best[2], strict=True):
             variable.assign(value)
-    return best[3], best[1], history
+    return best[3], held, best[1], history
 
 
 def _optimizer_spec(optimizer, learning_rate):
@@ -370,7 +372,7 @@ def cross_fit(
         train_model, key, head_loss, lambda: make_optimizer(optimizer, learning_rate)
     )
     try:
-        proba, n_epochs, history = fit_heads(
+        proba, held, n_epochs, history = fit_heads(
             trainer.model,
             X,
             targets,
@@ -385,5 +387,4 @@ def cross_fit(
         copy_variables(trainer.model, train_model)
     finally:
         release_trainer(key, trainer)
-    held = ~np.isnan(proba[:, 0]) if proba.shape[1] else np.zeros(len(proba), bool)
     return CrossFitResult(ensemble_model, proba, held, n_epochs, history)
