@@ -14,6 +14,9 @@ __all__ = [
     "apply_thresholds",
     "top_k_predict",
     "macro_fbeta",
+    "best_cutoffs",
+    "fbeta_at",
+    "label_counts",
     "DEFAULT_THRESHOLD",
 ]
 
@@ -78,15 +81,132 @@ def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
     return sorted_scores[last_of_run], fbeta, counts[last_of_run]
 
 
+#: Score-matrix elements sorted per block (bounds the search's working memory).
+_BLOCK_ELEMENTS = 2**22
+
+
+def best_cutoffs(Y, P, beta=1.0, sample_weight=None, max_predicted_ratio=None):
+    r"""Exact F-beta-optimal threshold of every label, vectorised over labels.
+
+    For each label the scores are sorted once; the true positives
+    :math:`TP_k` and predicted positives :math:`PP_k` of every cut-off
+    "predict ``score >= s_k``" are then cumulative sums, so every label's
+    curve
+
+    .. math:: F_\beta(k) = \frac{(1+\beta^2)\, TP_k}{\beta^2 P + PP_k}
+
+    costs one sort and a few passes over the sorted column. The labels are
+    processed in blocks of contiguous rows of the transposed matrix. Without
+    sample weights and for scores in ``[0, 2)`` (probabilities), each score's
+    IEEE-754 bit pattern, which orders non-negative floats as integers, is
+    shifted left by one bit and the 0/1 truth is stored in the freed bit: one
+    integer sort then carries the truth along, with no ``argsort`` and no
+    gather. Otherwise an ``argsort`` orders the truth and the weights.
+
+    Ties: rows with equal scores are all in or all out, so only the first
+    position of each run of equal scores (ascending) is a cut-off. Among
+    cut-offs with equal F the highest is chosen. The returned threshold is the
+    midpoint between that cut-off and the next lower distinct score (0 when
+    there is none), so a new score equal to either neighbour is classified as
+    on the data searched.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_labels)
+        0/1 truth.
+    P : ndarray of shape (n_samples, n_labels)
+        Scores.
+    beta : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    max_predicted_ratio : float, default=None
+        If given, only cut-offs that predict at most
+        ``max(max_predicted_ratio * n_positives, 1)`` rows (unweighted) are
+        considered, unless none does.
+
+    Returns
+    -------
+    thresholds : ndarray of shape (n_labels,)
+    best_fbeta : ndarray of shape (n_labels,)
+        F-beta on ``(Y, P)`` at each threshold.
+    """
+    Y = np.asarray(Y)
+    P = np.asarray(P, dtype=np.float64)
+    n_samples, n_labels = P.shape
+    thresholds = np.full(n_labels, DEFAULT_THRESHOLD)
+    best = np.zeros(n_labels)
+    if n_samples == 0:
+        return thresholds, best
+    weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+    block = max(1, _BLOCK_ELEMENTS // n_samples)
+    for start in range(0, n_labels, block):
+        columns = slice(start, min(start + block, n_labels))
+        thresholds[columns], best[columns] = _best_cutoffs_block(
+            np.ascontiguousarray((Y[:, columns] > 0).T),
+            np.ascontiguousarray(P[:, columns].T) + 0.0,  # -0.0 becomes 0.0
+            beta,
+            weight,
+            max_predicted_ratio,
+        )
+    return thresholds, best
+
+
+def _sorted_block(truth, scores, weight):
+    """Sort each row of ``scores`` ascending; return (scores, truth, weight)."""
+    if weight is None and scores.min() >= 0.0 and scores.max() < 2.0:
+        # non-negative float64 below 2 have bit patterns below 2**62, so the
+        # shifted key fits an int64 and sorts as the scores do
+        keys = scores.view(np.int64) << 1
+        keys |= truth
+        keys.sort(axis=1)
+        sorted_truth = keys & 1
+        keys >>= 1
+        return keys.view(np.float64), sorted_truth, None
+    order = np.argsort(scores, axis=1, kind="stable")
+    sorted_truth = np.take_along_axis(truth, order, axis=1).astype(np.float64)
+    sorted_weight = None
+    if weight is not None:
+        sorted_weight = weight[order]
+        sorted_truth *= sorted_weight
+    return np.take_along_axis(scores, order, axis=1), sorted_truth, sorted_weight
+
+
+def _best_cutoffs_block(truth, scores, beta, weight, max_predicted_ratio):
+    """:func:`best_cutoffs` on one block; rows are labels (transposed)."""
+    n_samples = scores.shape[1]
+    scores, gains, weights = _sorted_block(truth.astype(np.int64), scores, weight)
+    # ascending position i, first of its run: the cut-off "score >= scores[i]"
+    true_positives = np.cumsum(gains[:, ::-1], axis=1)[:, ::-1]
+    positives = true_positives[:, :1]
+    if weights is None:
+        predicted = np.arange(n_samples, 0, -1, dtype=np.float64)[np.newaxis, :]
+    else:
+        predicted = np.cumsum(weights[:, ::-1], axis=1)[:, ::-1]
+    fbeta = _fbeta_from_counts(true_positives, positives, predicted, beta)
+    first = np.ones(scores.shape, dtype=bool)
+    np.not_equal(scores[:, 1:], scores[:, :-1], out=first[:, 1:])
+    candidates = first
+    if max_predicted_ratio is not None:
+        n_positives = truth.sum(axis=1, keepdims=True)
+        cap = np.maximum(max_predicted_ratio * n_positives, 1)
+        within = np.arange(n_samples, 0, -1)[np.newaxis, :] <= cap
+        capped = first & within
+        candidates = np.where(capped.any(axis=1, keepdims=True), capped, first)
+    fbeta = np.where(candidates, fbeta, -1.0)
+    # the last maximum in ascending order is the highest cut-off among ties
+    position = n_samples - 1 - np.argmax(fbeta[:, ::-1], axis=1)
+    rows = np.arange(scores.shape[0])
+    cutoff = scores[rows, position]
+    lower = np.where(position > 0, scores[rows, np.maximum(position - 1, 0)], 0.0)
+    return (cutoff + lower) / 2.0, np.maximum(fbeta[rows, position], 0.0)
+
+
 def optimal_fbeta_threshold(
     y_true, scores, beta=1.0, sample_weight=None, max_predicted_ratio=None
 ):
     """Exact F-beta-optimal threshold of one label.
 
-    The search is over every distinct score, not a grid. The returned threshold
-    is the midpoint between the best cut-off score and the next lower distinct
-    score, so that a new score equal to either neighbour is classified as on the
-    validation data, with a margin.
+    The search is over every distinct score, not a grid: see
+    :func:`best_cutoffs`, of which this is the one-label case.
 
     Parameters
     ----------
@@ -106,17 +226,14 @@ def optimal_fbeta_threshold(
     best_fbeta : float
         F-beta on ``(y_true, scores)`` at that threshold.
     """
-    cutoffs, fbeta, n_predicted = _fbeta_curve(y_true, scores, beta, sample_weight)
-    if cutoffs.size == 0:
-        return DEFAULT_THRESHOLD, 0.0
-    if max_predicted_ratio is not None:
-        n_positives = float(np.sum(np.asarray(y_true) > 0))
-        allowed = n_predicted <= max(max_predicted_ratio * n_positives, 1)
-        if allowed.any():
-            fbeta = np.where(allowed, fbeta, -1.0)
-    best = int(np.argmax(fbeta))  # first maximum = highest cut-off among ties
-    lower = cutoffs[best + 1] if best + 1 < cutoffs.size else 0.0
-    return float((cutoffs[best] + lower) / 2.0), float(max(fbeta[best], 0.0))
+    thresholds, best = best_cutoffs(
+        np.asarray(y_true).reshape(-1, 1),
+        np.asarray(scores, dtype=np.float64).reshape(-1, 1),
+        beta,
+        sample_weight,
+        max_predicted_ratio,
+    )
+    return float(thresholds[0]), float(best[0])
 
 
 def tune_thresholds(
@@ -129,28 +246,35 @@ def tune_thresholds(
     min_positives=MIN_POSITIVES,
     shrinkage=SHRINKAGE,
     max_predicted_ratio=MAX_PREDICTED_RATIO,
+    return_status=False,
 ):
     r"""Tune one F-beta threshold per label on held-out scores, with shrinkage.
 
     The F-beta-optimal cut-off of a label estimated from few positives is
     noisy, and tuning it freely can do worse than the default cut-off. For each
-    label :math:`j` with :math:`m_j` held-out positives the rule is:
+    label :math:`j` with :math:`m_j` held-out positives and default (anchor)
+    :math:`t_{0j}` the rule is:
 
-    1. if :math:`m_j <` ``min_positives``, keep ``default``;
-    2. otherwise find the exact optimum :math:`t^*_j` over the distinct scores,
-       among cut-offs that predict at most ``max_predicted_ratio`` :math:`\cdot
-       m_j` rows (so that an uninformative score does not turn into "predict
-       every row", F1's optimum for a constant score);
-    3. shrink it toward the default with weight
+    1. if :math:`m_j <` ``min_positives`` (or the label has no negative), keep
+       :math:`t_{0j}`;
+    2. otherwise find the exact optimum :math:`t^*_j` over the distinct scores
+       (:func:`best_cutoffs`), among cut-offs that predict at most
+       ``max_predicted_ratio`` :math:`\cdot m_j` rows (so that an
+       uninformative score does not turn into "predict every row", F1's
+       optimum for a constant score);
+    3. shrink it toward the anchor with weight
        :math:`\lambda_j = m_j / (m_j + \text{shrinkage})`:
 
-       .. math:: t_j = t_0 + \lambda_j (t^*_j - t_0)
+       .. math:: t_j = t_{0j} + \lambda_j (t^*_j - t_{0j})
 
     4. keep :math:`t_j` only if its F-beta on the held-out scores beats the
-       default cut-off's; otherwise fall back to ``default``. Shrinkage and the
+       anchor's; otherwise fall back to :math:`t_{0j}`. Shrinkage and the
        cap can move a cut-off off its optimum; this gate makes sure a label is
        never tuned to something the held-out data says is worse than the
-       default.
+       anchor.
+
+    Every step is vectorised over labels: one sort per label (in blocks) and a
+    few passes over the score matrix.
 
     Parameters
     ----------
@@ -160,34 +284,95 @@ def tune_thresholds(
         Held-out probabilities.
     beta : float, default=1.0
     sample_weight : ndarray of shape (n_samples,), default=None
-    default : float, default=0.5
+    default : float or ndarray of shape (n_labels,), default=0.5
+        The anchor :math:`t_{0j}`: the cut-off of labels that are not tuned
+        and the point the shrinkage pulls toward.
     min_positives : int, default=5
     shrinkage : float, default=10.0
         Pseudo-count :math:`k`; 0 disables shrinkage.
     max_predicted_ratio : float or None, default=3.0
+    return_status : bool, default=False
+        Also return why each label has its threshold.
 
     Returns
     -------
     thresholds : ndarray of shape (n_labels,)
+    status : ndarray of shape (n_labels,), dtype object
+        Only with ``return_status``: ``"tuned"``, ``"few_positives"`` (fewer
+        than ``min_positives``), ``"no_negative"`` or ``"no_gain"`` (the tuned
+        cut-off did not beat the anchor on the held-out scores).
     """
-    Y = np.asarray(Y)
+    Y = np.asarray(Y) > 0
     P = np.asarray(P, dtype=np.float64)
-    thresholds = np.full(Y.shape[1], float(default))
-    for j in range(Y.shape[1]):
-        n_positives = int(np.sum(Y[:, j] > 0))
-        if n_positives < min_positives or n_positives == Y.shape[0]:
-            continue
-        best, _ = optimal_fbeta_threshold(
-            Y[:, j], P[:, j], beta, sample_weight, max_predicted_ratio
-        )
+    n_labels = Y.shape[1]
+    anchor = np.broadcast_to(np.asarray(default, dtype=np.float64), (n_labels,))
+    thresholds = anchor.copy()
+    status = np.full(n_labels, "tuned", dtype=object)
+    n_positives = Y.sum(axis=0)
+    status[n_positives < min_positives] = "few_positives"
+    status[(n_positives >= min_positives) & (n_positives == Y.shape[0])] = (
+        "no_negative"
+    )
+    tunable = status == "tuned"
+    if tunable.any():  # searched on every label: cheaper than copying columns
+        best, _ = best_cutoffs(Y, P, beta, sample_weight, max_predicted_ratio)
         weight = n_positives / (n_positives + shrinkage)
-        shrunk = default + weight * (best - default)
-        gain = _fbeta_at(Y[:, j], P[:, j], shrunk, beta, sample_weight) - _fbeta_at(
-            Y[:, j], P[:, j], default, beta, sample_weight
+        shrunk = anchor + weight * (best - anchor)
+        gain = fbeta_at(Y, P, shrunk, beta, sample_weight) - fbeta_at(
+            Y, P, anchor, beta, sample_weight
         )
-        if gain > 0:
-            thresholds[j] = shrunk
+        keep = tunable & (gain > 0)
+        thresholds[keep] = shrunk[keep]
+        status[tunable & ~keep] = "no_gain"
+    if return_status:
+        return thresholds, status
     return thresholds
+
+
+def label_counts(Y, Y_pred, sample_weight=None):
+    """Per-label (weighted) true positives, positives and predicted positives.
+
+    Parameters
+    ----------
+    Y, Y_pred : ndarray of shape (n_samples, n_labels)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    true_positives, positives, predicted : ndarray of shape (n_labels,)
+    """
+    Y, Y_pred = _as_bool(Y), _as_bool(Y_pred)
+    if sample_weight is None:
+        return (
+            np.count_nonzero(Y & Y_pred, axis=0).astype(np.float64),
+            np.count_nonzero(Y, axis=0).astype(np.float64),
+            np.count_nonzero(Y_pred, axis=0).astype(np.float64),
+        )
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    return weight @ (Y & Y_pred), weight @ Y, weight @ Y_pred
+
+
+def _as_bool(A):
+    A = np.asarray(A)
+    return A if A.dtype == bool else A > 0
+
+
+def fbeta_at(Y, P, thresholds, beta=1.0, sample_weight=None):
+    """Per-label F-beta of predicting ``P >= thresholds``; 0 where undefined.
+
+    Parameters
+    ----------
+    Y, P : ndarray of shape (n_samples, n_labels)
+    thresholds : ndarray of shape (n_labels,)
+    beta : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    ndarray of shape (n_labels,)
+    """
+    predicted = np.asarray(P) >= np.asarray(thresholds)[np.newaxis, :]
+    return _fbeta_from_counts(*label_counts(Y, predicted, sample_weight), beta)
 
 
 def _fbeta_from_counts(true_positives, positives, predicted, beta):
@@ -201,21 +386,6 @@ def _fbeta_from_counts(true_positives, positives, predicted, beta):
         return np.where(
             denominator > 0, (1 + beta2) * true_positives / denominator, 0.0
         )
-
-
-def _fbeta_at(y_true, scores, threshold, beta=1.0, sample_weight=None):
-    """F-beta of predicting ``scores >= threshold``; 0 when it is undefined."""
-    y_true = np.asarray(y_true) > 0
-    predicted = np.asarray(scores) >= threshold
-    weight = np.ones(y_true.shape) if sample_weight is None else sample_weight
-    return float(
-        _fbeta_from_counts(
-            np.sum(weight * (y_true & predicted)),
-            np.sum(weight * y_true),
-            np.sum(weight * predicted),
-            beta,
-        )
-    )
 
 
 def apply_thresholds(P, thresholds):
@@ -278,15 +448,4 @@ def macro_fbeta(Y, Y_pred, beta=1.0, sample_weight=None):
     -------
     float
     """
-    Y = np.asarray(Y) > 0
-    Y_pred = np.asarray(Y_pred) > 0
-    weight = (
-        np.ones(Y.shape[0]) if sample_weight is None else np.asarray(sample_weight)
-    )[:, np.newaxis]
-    scores = _fbeta_from_counts(
-        np.sum(weight * (Y & Y_pred), axis=0),
-        np.sum(weight * Y, axis=0),
-        np.sum(weight * Y_pred, axis=0),
-        beta,
-    )
-    return float(np.mean(scores))
+    return float(np.mean(_fbeta_from_counts(*label_counts(Y, Y_pred, sample_weight), beta)))

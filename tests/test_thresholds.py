@@ -5,7 +5,13 @@ import pytest
 from sklearn.metrics import f1_score, fbeta_score
 
 from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
-from sk_imbalance._thresholds import _fbeta_curve, apply_thresholds, macro_fbeta
+import sk_imbalance._thresholds as thresholds_module
+from sk_imbalance._thresholds import (
+    _fbeta_curve,
+    apply_thresholds,
+    best_cutoffs,
+    macro_fbeta,
+)
 
 
 def _brute_force_best(y, scores, beta):
@@ -118,3 +124,67 @@ def test_macro_fbeta_matches_scikit_learn():
     assert macro_fbeta(Y, pred) == pytest.approx(
         f1_score(Y, pred, average="macro", zero_division=0)
     )
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shift", [0.0, -3.0])  # -3: scores outside [0, 2)
+def test_best_cutoffs_matches_brute_force_per_label(weighted, shift):
+    """Check the vectorised search against brute force, label by label.
+
+    Scores are rounded so that ties occur; the shifted scores take the argsort
+    path, the unweighted probabilities the bit-packed sort.
+    """
+    rng = np.random.default_rng(1)
+    Y = (rng.random((150, 12)) < rng.uniform(0.05, 0.5, 12)).astype(int)
+    P = np.round(np.clip(0.3 * Y + 0.7 * rng.random(Y.shape), 0, 1), 2) + shift
+    weights = rng.random(150) * 3 if weighted else None
+    thresholds, best = best_cutoffs(Y, P, 1.0, weights)
+    for j in range(Y.shape[1]):
+        candidates = [
+            f1_score(Y[:, j], P[:, j] >= c, sample_weight=weights, zero_division=0)
+            for c in np.unique(P[:, j])
+        ]
+        achieved = f1_score(
+            Y[:, j], P[:, j] >= thresholds[j], sample_weight=weights, zero_division=0
+        )
+        assert best[j] == pytest.approx(max(candidates))
+        assert achieved == pytest.approx(max(candidates))
+
+
+def test_best_cutoffs_blocks_agree_with_one_block(monkeypatch):
+    """Check that splitting the labels into blocks changes nothing."""
+    rng = np.random.default_rng(2)
+    Y = (rng.random((200, 30)) < 0.2).astype(int)
+    P = rng.random(Y.shape)
+    whole = best_cutoffs(Y, P, max_predicted_ratio=3.0)
+    monkeypatch.setattr(thresholds_module, "_BLOCK_ELEMENTS", 7 * 200)
+    blocked = best_cutoffs(Y, P, max_predicted_ratio=3.0)
+    np.testing.assert_array_equal(whole[0], blocked[0])
+    np.testing.assert_array_equal(whole[1], blocked[1])
+
+
+def test_tune_thresholds_status_says_why():
+    """Check the status of tuned, rare, all-positive and no-gain labels."""
+    rng = np.random.default_rng(0)
+    n = 500
+    informative = (rng.random(n) < 0.3).astype(int)
+    Y = np.column_stack([informative, np.zeros(n), np.ones(n), informative])
+    P = np.column_stack(
+        [
+            np.clip(0.3 * informative + 0.7 * rng.random(n), 0, 1),
+            rng.random(n),
+            rng.random(n),
+            0.25 + 0.5 * informative,  # 0.5 already separates perfectly
+        ]
+    )
+    thresholds, status = tune_thresholds(Y, P, return_status=True)
+    assert list(status) == ["tuned", "few_positives", "no_negative", "no_gain"]
+    assert thresholds[1] == thresholds[2] == thresholds[3] == 0.5
+
+
+def test_tune_thresholds_takes_one_anchor_per_label():
+    """Check that an array default is each label's fallback."""
+    Y = np.zeros((50, 2), dtype=int)
+    P = np.random.default_rng(0).random((50, 2))
+    thresholds = tune_thresholds(Y, P, default=np.array([0.2, 0.7]))
+    np.testing.assert_array_equal(thresholds, [0.2, 0.7])
