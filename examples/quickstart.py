@@ -44,7 +44,7 @@ def main(argv=None):
     X_test, Y_test = load_yeast("test", return_X_y=True)
     print(f"yeast train: X {train.data.shape}, Y {train.target.shape}")
 
-    # Defaults: class_weight="balanced", threshold="f1" (tuned per label).
+    # Defaults: class_weight="balanced", threshold="tuned" and scoring="f1_macro" (one threshold per label).
     model = Pipeline(
         [
             ("scale", StandardScaler()),

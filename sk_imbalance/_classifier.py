@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._crossfit import cross_fit, make_splits
+from ._decisions import Decisions, decide, decision_score, fit_decisions, to_logits
 from ._heads import build_fold_mlp, stack_networks
 from ._label_weights import check_label_weights
 from ._losses import element_weights
 from ._network import predict_logits
 from ._persistence import model_from_state, model_to_state
-from ._thresholds import (
-    apply_thresholds,
-    macro_fbeta,
-    top_k_predict,
-    tune_thresholds,
-)
+from .report import label_report
 from ._validation import (
     check_float32_range,
     check_params,
@@ -29,10 +24,6 @@ from ._validation import (
 )
 
 __all__ = ["WeightedMultiLabelClassifier"]
-
-# Probabilities are kept strictly inside (0, 1) even where the sigmoid rounds.
-_EPS = np.finfo(np.float64).eps
-
 
 class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     r"""Keras sigmoid network for imbalanced multi-label data.
@@ -234,9 +225,14 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         epochs=100,
         patience=10,
         batch_size=64,
-        threshold="f1",
+        threshold="tuned",
+        scoring="f1_macro",
         beta=1.0,
         top_k=1,
+        calibration="platt",
+        min_positives=5,
+        shrinkage=100.0,
+        max_predicted_ratio=3.0,
         cv=5,
         ensemble=True,
         random_state=None,
@@ -256,8 +252,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         self.patience = patience
         self.batch_size = batch_size
         self.threshold = threshold
+        self.scoring = scoring
         self.beta = beta
         self.top_k = top_k
+        self.calibration = calibration
+        self.min_positives = min_positives
+        self.shrinkage = shrinkage
+        self.max_predicted_ratio = max_predicted_ratio
         self.cv = cv
         self.ensemble = ensemble
         self.random_state = random_state
@@ -304,10 +305,18 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         )
         self.n_epochs_ = crossfit.n_epochs
         self.history_ = crossfit.history
-        self.thresholds_ = self._decision_thresholds(
-            target.Y[crossfit.held],
-            crossfit.proba[crossfit.held],
-            _take(sample_weight, crossfit.held),
+        held = crossfit.held
+        Y_held, weight_held = target.Y[held], _take(sample_weight, held)
+        Z_held = to_logits(crossfit.proba[held])
+        decisions = self._fit_decisions(Y_held, Z_held, weight_held)
+        self._set_decision_attributes(decisions)
+        self.label_report_ = label_report(
+            Y_held,
+            Z_held,
+            decisions,
+            beta=self._beta(),
+            top_k=self.top_k,
+            sample_weight=weight_held,
         )
         if self.ensemble:
             self.model_ = crossfit.model
@@ -339,7 +348,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         ):
             raise ValueError(
                 "threshold='top_k' needs a multi-label Y (2-D); got a "
-                "1-D binary y. Use threshold='f1' or a float."
+                "1-D binary y. Use threshold='tuned' or a float."
             )
         n_outputs = target.Y.shape[1]
         if (
@@ -415,47 +424,65 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             verbose=self.verbose,
         )
 
-    def _decision_thresholds(self, Y, proba, sample_weight):
-        """Thresholds of ``predict``: tuned on out-of-fold scores, or fixed."""
-        if isinstance(self.threshold, str) and self.threshold in ("f1", "fbeta"):
-            return tune_thresholds(
-                Y, proba, beta=self._beta(), sample_weight=sample_weight
-            )
-        if isinstance(self.threshold, str):  # "top_k"
-            return None
-        return np.broadcast_to(
-            np.asarray(self.threshold, dtype=np.float64), (self.n_outputs_,)
-        ).copy()
-
-    def _decision_score(self, Y, proba, sample_weight):
-        """Macro F-beta of the decisions ``predict`` would make from ``proba``.
-
-        The out-of-fold objective that chooses the epoch: thresholds are tuned
-        (or fixed) on ``proba`` exactly as at the end of ``fit``.
-        """
-        thresholds = self._decision_thresholds(Y, proba, sample_weight)
-        if thresholds is None:
-            decisions = top_k_predict(proba, self.top_k)
-        else:
-            decisions = apply_thresholds(proba, thresholds)
-        return macro_fbeta(Y, decisions, self._beta(), sample_weight)
-
-    def _beta(self):
-        return (
-            self.beta
-            if isinstance(self.threshold, str) and self.threshold == "fbeta"
-            else 1.0
+    def _fit_decisions(self, Y, Z, sample_weight):
+        """Calibration and thresholds on out-of-fold logits; see :mod:`._decisions`."""
+        return fit_decisions(
+            Y,
+            Z,
+            label_weights=self.label_weights_,
+            sample_weight=sample_weight,
+            calibration=self.calibration,
+            threshold=self.threshold,
+            scoring=self.scoring,
+            beta=self.beta,
+            min_positives=self.min_positives,
+            shrinkage=self.shrinkage,
+            max_predicted_ratio=self.max_predicted_ratio,
         )
 
+    def _decision_score(self, Y, proba, sample_weight):
+        """The objective ``scoring`` names, of the decisions ``predict`` would
+        make from out-of-fold ``proba``: the monitor that chooses the epoch.
+        The calibration and thresholds are fitted on ``proba`` exactly as at
+        the end of ``fit``.
+        """
+        Z = to_logits(proba)
+        decisions = self._fit_decisions(Y, Z, sample_weight)
+        return decision_score(
+            Y,
+            Z,
+            decisions,
+            scoring=self.scoring,
+            beta=self.beta,
+            top_k=self.top_k,
+            sample_weight=sample_weight,
+        )
+
+    def _set_decision_attributes(self, decisions):
+        self.calibration_slope_ = decisions.slope
+        self.calibration_intercept_ = decisions.intercept
+        self.thresholds_ = decisions.thresholds
+
+    def _decisions(self):
+        return Decisions(
+            self.calibration_slope_,
+            self.calibration_intercept_,
+            self.thresholds_,
+            None,
+        )
+
+    def _beta(self):
+        return self.beta if self.scoring.startswith("fbeta") else 1.0
+
     # -------------------------------------------------------------- predict
-    def _positive_proba(self, X):
+    def _decide(self, X):
+        """Calibrated probabilities and 0/1 decisions of every label."""
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
         )
         check_float32_range(X)
-        proba = expit(predict_logits(self.model_, X))
-        return np.clip(proba, _EPS, 1.0 - _EPS)
+        return decide(predict_logits(self.model_, X), self._decisions(), self.top_k)
 
     def predict_proba(self, X):
         """Probability of each label.
@@ -470,7 +497,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             Strictly inside (0, 1). For a 1-D binary ``y`` the shape is
             ``(n_samples, 2)``, columns ordered as ``classes_``.
         """
-        proba = self._positive_proba(X)
+        proba, _ = self._decide(X)
         if not isinstance(self.classes_, list):
             return np.hstack([1.0 - proba, proba])
         return proba
@@ -487,11 +514,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         Y_pred : ndarray of shape (n_samples, n_labels) or (n_samples,)
             Same shape convention and dtype as the target given to ``fit``.
         """
-        proba = self._positive_proba(X)
-        if self.thresholds_ is None:
-            indicator = top_k_predict(proba, self.top_k)
-        else:
-            indicator = apply_thresholds(proba, self.thresholds_)
+        _, indicator = self._decide(X)
         if not isinstance(self.classes_, list):
             return self.classes_[indicator[:, 0]]
         return indicator.astype(self._y_dtype, copy=False)

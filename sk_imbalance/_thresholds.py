@@ -15,6 +15,7 @@ __all__ = [
     "top_k_predict",
     "macro_fbeta",
     "best_cutoffs",
+    "global_threshold",
     "fbeta_at",
     "label_counts",
     "DEFAULT_THRESHOLD",
@@ -316,8 +317,9 @@ def tune_thresholds(
     tunable = status == "tuned"
     if tunable.any():  # searched on every label: cheaper than copying columns
         best, _ = best_cutoffs(Y, P, beta, sample_weight, max_predicted_ratio)
-        weight = n_positives / (n_positives + shrinkage)
-        shrunk = anchor + weight * (best - anchor)
+        with np.errstate(invalid="ignore"):  # 0/0 only where not tunable
+            weight = n_positives / (n_positives + shrinkage)
+        shrunk = np.where(tunable, anchor + weight * (best - anchor), anchor)
         gain = fbeta_at(Y, P, shrunk, beta, sample_weight) - fbeta_at(
             Y, P, anchor, beta, sample_weight
         )
@@ -327,6 +329,78 @@ def tune_thresholds(
     if return_status:
         return thresholds, status
     return thresholds
+
+
+def global_threshold(Y, P, beta=1.0, sample_weight=None, average="micro"):
+    r"""One exact threshold for every label, optimal for micro or per-row F-beta.
+
+    - ``"micro"``: F-beta pools the counts of all labels, so it is the F-beta
+      of one binary problem over all ``n_samples * n_labels`` pairs; its
+      optimum over the distinct scores is found as in :func:`best_cutoffs`.
+      For calibrated probabilities the micro-F-optimal rule is one common
+      cut-off (Lipton et al. 2014), which is why the scores are calibrated
+      first.
+    - ``"samples"``: the mean over rows of each row's F-beta. Lowering the
+      cut-off past a score adds that label to its row; with each row's labels
+      sorted, the change of the row's F-beta is known from the label's rank in
+      its row and the true labels above it, so the mean F-beta at every cut-off
+      is a cumulative sum of those changes over all pairs sorted by score.
+
+    Parameters
+    ----------
+    Y, P : ndarray of shape (n_samples, n_labels)
+    beta : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    average : {"micro", "samples"}, default="micro"
+
+    Returns
+    -------
+    threshold : float
+    best_fbeta : float
+        The averaged F-beta on ``(Y, P)`` at that threshold.
+    """
+    Y = np.asarray(Y) > 0
+    P = np.asarray(P, dtype=np.float64)
+    n_samples, n_labels = P.shape
+    weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
+    if average == "micro":
+        pooled_weight = None if weight is None else np.repeat(weight, n_labels)
+        threshold, best = best_cutoffs(
+            Y.reshape(-1, 1), P.reshape(-1, 1), beta, pooled_weight
+        )
+        return float(threshold[0]), float(best[0])
+    if average != "samples":
+        raise ValueError(f"average={average!r} must be 'micro' or 'samples'.")
+    beta2 = beta * beta
+    order = np.argsort(-P, axis=1, kind="stable")
+    truth = np.take_along_axis(Y, order, axis=1).astype(np.float64)
+    rank = np.arange(1, n_labels + 1, dtype=np.float64)[np.newaxis, :]
+    true_above = np.cumsum(truth, axis=1)
+    n_true = true_above[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        after = np.where(
+            beta2 * n_true + rank > 0,
+            (1 + beta2) * true_above / (beta2 * n_true + rank),
+            0.0,
+        )
+    before = np.zeros_like(after)
+    before[:, 1:] = after[:, :-1]
+    change = after - before
+    if weight is not None:
+        change *= weight[:, np.newaxis] / weight.sum()
+    else:
+        change /= n_samples
+    scores = np.take_along_axis(P, order, axis=1).ravel()
+    pooled = np.argsort(-scores, kind="stable")
+    scores, change = scores[pooled], change.ravel()[pooled]
+    mean_f = np.cumsum(change)
+    last_of_run = np.r_[np.flatnonzero(np.diff(scores) != 0), scores.size - 1]
+    best = int(np.argmax(mean_f[last_of_run]))
+    if mean_f[last_of_run][best] <= 0:  # predicting nothing is as good
+        return float(np.nextafter(scores[0], np.inf)), 0.0
+    cut = last_of_run[best]
+    lower = scores[cut + 1] if cut + 1 < scores.size else 0.0
+    return float((scores[cut] + lower) / 2.0), float(mean_f[cut])
 
 
 def label_counts(Y, Y_pred, sample_weight=None):

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from ._decisions import CALIBRATIONS, SCORINGS
 from ._label_weights import LABEL_WEIGHT_STRATEGIES
 from ._losses import LOSSES
 
@@ -25,7 +26,13 @@ __all__ = [
     "check_float32_range",
 ]
 
-THRESHOLD_OBJECTIVES = ("f1", "fbeta")
+#: Names of threshold rules; "f1" and "fbeta" were the names before 0.1's
+#: ``scoring`` and are answered with the new spelling.
+THRESHOLD_RULES = ("tuned", "top_k")
+_RENAMED_THRESHOLDS = {
+    "f1": "threshold='tuned' (the default) with scoring='f1_macro'",
+    "fbeta": "threshold='tuned' with scoring='fbeta_macro' and beta",
+}
 
 
 @dataclass
@@ -178,9 +185,15 @@ def _is_cv(value):
 
 def _check_threshold(threshold):
     if isinstance(threshold, str):
-        if threshold not in (*THRESHOLD_OBJECTIVES, "top_k"):
+        if threshold in _RENAMED_THRESHOLDS:
             raise ValueError(
-                f"threshold={threshold!r} is not supported; use 'f1', 'fbeta', "
+                f"threshold={threshold!r} is now spelled "
+                f"{_RENAMED_THRESHOLDS[threshold]}: `threshold` names the rule's "
+                "form and `scoring` the objective it maximises."
+            )
+        if threshold not in THRESHOLD_RULES:
+            raise ValueError(
+                f"threshold={threshold!r} is not supported; use 'tuned', "
                 "'top_k', a float in (0, 1) or an array of one float per label."
             )
         return
@@ -191,8 +204,22 @@ def _check_threshold(threshold):
         values = None
     if values is None or values.ndim > 1 or not np.all((values > 0) & (values < 1)):
         raise ValueError(
-            f"threshold={threshold!r} must be 'f1', 'fbeta', 'top_k', a float in "
+            f"threshold={threshold!r} must be 'tuned', 'top_k', a float in "
             "(0, 1) or a 1-D array of floats in (0, 1), one per label."
+        )
+
+
+def _check_scoring(threshold, scoring):
+    if not isinstance(scoring, str) or scoring not in SCORINGS:
+        raise ValueError(
+            f"scoring={scoring!r} is not supported; use one of {list(SCORINGS)}."
+        )
+    is_top_k = isinstance(threshold, str) and threshold == "top_k"
+    if scoring == "precision_at_k" and not is_top_k:
+        raise ValueError(
+            "scoring='precision_at_k' judges each row's top_k labels, which only "
+            f"threshold='top_k' predicts; got threshold={threshold!r}. Set "
+            "threshold='top_k', or choose an F-measure scoring such as 'f1_macro'."
         )
 
 
@@ -241,9 +268,23 @@ def check_params(estimator):
             "(train, test) index arrays",
         ),
         "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "True or False"),
+        "calibration": (
+            lambda v: v is None or (isinstance(v, str) and v in CALIBRATIONS),
+            "'platt', 'shift' or None",
+        ),
+        "min_positives": (lambda v: _is_int(v, 1), "an int >= 1"),
+        "shrinkage": (
+            lambda v: _is_real(v) and 0 <= v < np.inf,
+            "a finite float >= 0 (0: no shrinkage)",
+        ),
+        "max_predicted_ratio": (
+            lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
+            "None (no cap) or a finite float > 0",
+        ),
         "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),
     }
     for name, (is_valid, expected) in checks.items():
         if not is_valid(p[name]):
             raise ValueError(f"{name} must be {expected}; got {p[name]!r}.")
     _check_threshold(p["threshold"])
+    _check_scoring(p["threshold"], p["scoring"])

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import expit, logit
 from sklearn.datasets import make_multilabel_classification
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.model_selection import KFold
@@ -83,7 +84,11 @@ def test_classifier_cross_fitted_thresholds(multilabel_data, fast_params):
     logits = np.asarray(per_head(X.astype(np.float32)), dtype=np.float64)
     assert logits.shape == (X.shape[0], 3, 5)
     mean_proba = np.mean(1 / (1 + np.exp(-logits)), axis=1)
-    np.testing.assert_allclose(clf.predict_proba(X), mean_proba, rtol=1e-4)
+    # predict_proba is the calibration map of the heads' mean probability
+    calibrated = expit(
+        clf.calibration_slope_ * logit(mean_proba) + clf.calibration_intercept_
+    )
+    np.testing.assert_allclose(clf.predict_proba(X), calibrated, rtol=1e-4)
 
 
 def test_classifier_early_stopping_keeps_best_epoch(multilabel_data, fast_params):
@@ -172,7 +177,7 @@ def test_classifier_fbeta_favours_recall(multilabel_data, fast_params):
     X, Y = multilabel_data
     f1 = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     f2 = WeightedMultiLabelClassifier(
-        **{**fast_params, "threshold": "fbeta", "beta": 2.0}
+        **{**fast_params, "scoring": "fbeta_macro", "beta": 2.0}
     ).fit(X, Y)
     assert f2.thresholds_.mean() < f1.thresholds_.mean()
     assert f2.predict(X).sum() > f1.predict(X).sum()
@@ -188,7 +193,10 @@ def test_classifier_label_without_positive_warns_and_stays_defined(
     with pytest.warns(UserWarning, match=r"Labels \[3\] have no positive"):
         clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     assert np.all(np.isfinite(clf.label_weights_))
-    assert clf.thresholds_[3] == 0.5
+    # it keeps the anchor: the weighted network's 0.5, carried through the
+    # calibration map (the network's logit 0)
+    assert clf.label_report_["status"][3] == "few_positives"
+    assert clf.thresholds_[3] == pytest.approx(expit(clf.calibration_intercept_[3]))
     assert np.all(np.isfinite(clf.predict_proba(X)))
 
 

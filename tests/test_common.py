@@ -60,7 +60,7 @@ def _fixed_threshold_checks():
     the class weights that check_class_weight_classifiers tests in the loss.
     """
     estimator = WeightedMultiLabelClassifier(
-        threshold=0.5, patience=None, **_CHECK_SETTINGS
+        threshold=0.5, calibration=None, patience=None, **_CHECK_SETTINGS
     )
     for est, check in estimator_checks_generator(estimator, legacy=True):
         name = getattr(check, "func", check).__name__

@@ -54,7 +54,7 @@ def test_get_params_set_params_round_trip(fast_params):
     params = WeightedMultiLabelClassifier(
         class_weight="effective_number",
         loss="focal",
-        threshold="fbeta",
+        scoring="fbeta_macro",
         beta=2.0,
         model_kwargs={"units": 8},
         **fast_params,

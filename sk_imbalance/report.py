@@ -1,0 +1,201 @@
+"""What the decisions are, label by label: a report, a table and a plot.
+
+After ``fit``, :class:`~sk_imbalance.WeightedMultiLabelClassifier` keeps
+``label_report_``, a dict of arrays in the spirit of ``cv_results_``: one
+entry per label, computed on the out-of-fold scores the thresholds were
+chosen on. :func:`report_table` renders it (as text, or as a pandas
+DataFrame), and :func:`plot_precision_recall` draws per-label
+precision-recall curves on data the user gives, with the chosen cut-offs
+marked (matplotlib, the ``plot`` extra).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._thresholds import _fbeta_from_counts, label_counts
+
+__all__ = ["label_report", "report_table", "plot_precision_recall"]
+
+#: Keys of ``label_report_``, in the order of the table's columns.
+REPORT_KEYS = (
+    "label",
+    "n_positives",
+    "threshold",
+    "precision",
+    "recall",
+    "fbeta",
+    "status",
+)
+
+_STATUS_TEXT = {
+    "tuned": "tuned",
+    "few_positives": "fallback: too few positives",
+    "no_negative": "fallback: no negative",
+    "no_gain": "fallback: tuning did not beat the anchor",
+    "global": "one cut-off for all labels",
+    "fixed": "fixed",
+    "top_k": "top-k",
+}
+
+
+def label_report(Y, Z, decisions, *, beta=1.0, top_k=1, sample_weight=None):
+    """Per-label facts of the decisions on out-of-fold logits.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_labels)
+        Held-out 0/1 truth.
+    Z : ndarray of shape (n_samples, n_labels)
+        Held-out logits.
+    decisions : Decisions
+    beta : float, default=1.0
+    top_k : int, default=1
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    dict of ndarray
+        ``"label"`` (column index), ``"n_positives"`` (unweighted, held out),
+        ``"threshold"`` (calibrated scale; NaN for top-k), ``"precision"``,
+        ``"recall"``, ``"fbeta"`` (out of fold, at the decisions; 0 where
+        undefined) and ``"status"`` (why the label has its threshold).
+    """
+    from ._decisions import decide
+
+    _, indicator = decide(Z, decisions, top_k)
+    true_positives, positives, predicted = label_counts(Y, indicator, sample_weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(predicted > 0, true_positives / predicted, 0.0)
+        recall = np.where(positives > 0, true_positives / positives, 0.0)
+    n_labels = Y.shape[1]
+    thresholds = (
+        np.full(n_labels, np.nan)
+        if decisions.thresholds is None
+        else np.asarray(decisions.thresholds, dtype=np.float64)
+    )
+    return {
+        "label": np.arange(n_labels),
+        "n_positives": np.count_nonzero(np.asarray(Y) > 0, axis=0),
+        "threshold": thresholds,
+        "precision": precision,
+        "recall": recall,
+        "fbeta": _fbeta_from_counts(true_positives, positives, predicted, beta),
+        "status": np.asarray(decisions.status, dtype=object),
+    }
+
+
+def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
+    """The fitted estimator's ``label_report_`` as a table.
+
+    Parameters
+    ----------
+    estimator : fitted WeightedMultiLabelClassifier
+    label_names : sequence of str, default=None
+        Names to show instead of column indices.
+    sort_by : str, default=None
+        A key of the report to sort by (ascending), e.g. ``"n_positives"``.
+    as_frame : bool, default=False
+        Return a :class:`pandas.DataFrame` (pandas must be installed).
+
+    Returns
+    -------
+    str or pandas.DataFrame
+        A Markdown table when ``as_frame`` is False.
+    """
+    report = getattr(estimator, "label_report_", None)
+    if report is None:
+        raise ValueError(
+            "report_table needs a fitted estimator with label_report_; call fit "
+            "first."
+        )
+    columns = {key: np.asarray(report[key]) for key in REPORT_KEYS}
+    if label_names is not None:
+        if len(label_names) != len(columns["label"]):
+            raise ValueError(
+                f"label_names has {len(label_names)} names but the report has "
+                f"{len(columns['label'])} labels."
+            )
+        columns["label"] = np.asarray(label_names, dtype=object)
+    if sort_by is not None:
+        if sort_by not in columns:
+            raise ValueError(f"sort_by={sort_by!r} is not one of {REPORT_KEYS}.")
+        order = np.argsort(columns[sort_by], kind="stable")
+        columns = {key: value[order] for key, value in columns.items()}
+    if as_frame:
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - depends on the env
+            raise ImportError(
+                "report_table(as_frame=True) needs pandas; pip install pandas, "
+                "or call it with as_frame=False for a text table."
+            ) from error
+        return pd.DataFrame(columns)
+    lines = [
+        "| label | positives | threshold | precision | recall | F | decision |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for i in range(len(columns["label"])):
+        lines.append(
+            f"| {columns['label'][i]} | {columns['n_positives'][i]} | "
+            f"{columns['threshold'][i]:.4f} | {columns['precision'][i]:.3f} | "
+            f"{columns['recall'][i]:.3f} | {columns['fbeta'][i]:.3f} | "
+            f"{_STATUS_TEXT.get(columns['status'][i], columns['status'][i])} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_precision_recall(estimator, X, Y, *, labels=None, ax=None):
+    """Per-label precision-recall curves on ``(X, Y)``, chosen cut-offs marked.
+
+    Uses :class:`sklearn.metrics.PrecisionRecallDisplay`, one curve per label,
+    and marks the precision and recall of each label's threshold on the same
+    data with a dot.
+
+    Parameters
+    ----------
+    estimator : fitted WeightedMultiLabelClassifier
+        With tuned or fixed thresholds (not top-k).
+    X : array-like of shape (n_samples, n_features)
+    Y : array-like of shape (n_samples, n_labels)
+    labels : sequence of int, default=None
+        Column indices to draw; default: the first ten.
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    list of sklearn.metrics.PrecisionRecallDisplay
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:  # pragma: no cover - depends on the env
+        raise ImportError(
+            "plot_precision_recall needs matplotlib: pip install "
+            "'sk_imbalance[plot]'."
+        ) from error
+    from sklearn.metrics import PrecisionRecallDisplay
+
+    if getattr(estimator, "thresholds_", None) is None:
+        raise ValueError(
+            "plot_precision_recall marks each label's threshold; this estimator "
+            "predicts with threshold='top_k' and has none."
+        )
+    Y = np.asarray(Y)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be a 2-D indicator matrix; got shape {Y.shape}.")
+    proba = estimator.predict_proba(X)
+    labels = list(range(min(10, Y.shape[1]))) if labels is None else list(labels)
+    if ax is None:
+        _, ax = plt.subplots()
+    displays = []
+    for j in labels:
+        display = PrecisionRecallDisplay.from_predictions(
+            Y[:, j], proba[:, j], name=f"label {j}", ax=ax
+        )
+        predicted = proba[:, j] >= estimator.thresholds_[j]
+        true_positives = np.sum(predicted & (Y[:, j] > 0))
+        precision = true_positives / max(predicted.sum(), 1)
+        recall = true_positives / max((Y[:, j] > 0).sum(), 1)
+        ax.plot(recall, precision, "o", color=display.line_.get_color())
+        displays.append(display)
+    return displays
