@@ -41,7 +41,14 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import sk_imbalance._classifier as classifier_module  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
+from sk_imbalance._calibration import apply_calibration, fit_platt, prior_shift  # noqa: E402
+from sk_imbalance._thresholds import (  # noqa: E402
+    MIN_POSITIVES,
+    best_cutoffs,
+    tune_thresholds,
+)
 from sk_imbalance.datasets import load_arff  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
 
 DATASETS = ("yeast", "emotions", "enron", "bibtex", "tmc2007")
 
@@ -104,6 +111,7 @@ def main(argv=None):
     parser.add_argument("--data", default=str(Path(__file__).parents[2] / "shared/data"))
     parser.add_argument("--scores", default="/tmp/sk_imbalance_scores")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--calibration", default="platt10")
     args = parser.parse_args(argv)
     args.datasets = args.datasets.split(",")
     args.seeds = [int(s) for s in args.seeds.split(",")]
@@ -113,8 +121,160 @@ def main(argv=None):
         score(args)
 
 
+def logit(P):
+    P = np.clip(np.asarray(P, dtype=np.float64), 1e-7, 1 - 1e-7)
+    return np.log(P) - np.log1p(-P)
+
+
+def brier(Y, P):
+    """Mean over labels of the per-label Brier score."""
+    return float(np.mean((P - Y) ** 2))
+
+
+def ece(Y, P, bins=15):
+    """Expected calibration error over all (row, label) pairs, equal-width bins."""
+    P, Y = P.ravel(), Y.ravel()
+    index = np.minimum((P * bins).astype(int), bins - 1)
+    count = np.bincount(index, minlength=bins)
+    gap = np.abs(
+        np.bincount(index, P, minlength=bins) - np.bincount(index, Y, minlength=bins)
+    )
+    return float(gap.sum() / max(count.sum(), 1))
+
+
+CALIBRATIONS = {
+    "raw": None,
+    "shift": np.inf,
+    "platt1": 1.0,
+    "platt10": 10.0,
+    "platt100": 100.0,
+    "platt0": 0.0,
+}
+
+
+def calibrate(saved, strength):
+    """(oof, test) probabilities under one calibration; raw when None."""
+    oof, test = saved["oof"].astype(np.float64), saved["test"].astype(np.float64)
+    if strength is None:
+        return oof, test
+    offset = prior_shift(saved["label_weights"])
+    slope, intercept = fit_platt(logit(oof), saved["Y"], offset, strength=strength)
+    return (
+        apply_calibration(logit(oof), slope, intercept),
+        apply_calibration(logit(test), slope, intercept),
+    )
+
+
+def rules(Y, oof, raw_oof, beta=1.0):
+    """Candidate per-label threshold rules: name -> function of nothing.
+
+    Each returns thresholds on the scale of ``oof`` (calibrated) except
+    "current", which works on the raw weighted scale and is marked so.
+    """
+    _, best_f = best_cutoffs(Y, oof, beta)
+    n_pos = Y.sum(axis=0)
+    micro_t, micro_f = best_cutoffs(Y.reshape(-1, 1), oof.reshape(-1, 1), beta)
+    fstar_anchor = np.where(n_pos >= MIN_POSITIVES, best_f / 2, micro_f[0] / 2)
+    return {
+        "current (raw scale, anchor 0.5)": ("raw", lambda: tune_thresholds(Y, raw_oof)),
+        "anchor F*/2": ("cal", lambda: tune_thresholds(Y, oof, default=fstar_anchor)),
+        "anchor F*/2, no shrink": (
+            "cal",
+            lambda: tune_thresholds(Y, oof, default=fstar_anchor, shrinkage=0.0),
+        ),
+        "anchor F*/2, no shrink, no cap": (
+            "cal",
+            lambda: tune_thresholds(
+                Y, oof, default=fstar_anchor, shrinkage=0.0, max_predicted_ratio=None
+            ),
+        ),
+        "anchor micro F*/2": (
+            "cal",
+            lambda: tune_thresholds(Y, oof, default=micro_f[0] / 2),
+        ),
+        "anchor 0.5 (calibrated)": ("cal", lambda: tune_thresholds(Y, oof)),
+        "exact optimum, free": ("cal", lambda: best_cutoffs(Y, oof, beta)[0]),
+        "global micro threshold": ("cal", lambda: np.full(Y.shape[1], micro_t[0])),
+    }
+
+
+def f1s(Y, Y_pred):
+    return (
+        f1_score(Y, Y_pred, average="macro", zero_division=0),
+        f1_score(Y, Y_pred, average="micro", zero_division=0),
+        f1_score(Y, Y_pred, average="samples", zero_division=0),
+    )
+
+
 def score(args):
-    raise NotImplementedError("the score step follows")
+    folder = Path(args.scores)
+    lines = []
+
+    def emit(text=""):
+        print(text, flush=True)
+        lines.append(text)
+
+    emit("## Calibration (test split; mean over seeds, ± standard deviation)\n")
+    emit("| data set | map | Brier | ECE |")
+    emit("|---|---|---:|---:|")
+    rule_rows = {}
+    for name in args.datasets:
+        results = {}
+        for seed in args.seeds:
+            saved = dict(np.load(folder / f"{name}_{seed}.npz"))
+            Y, Y_test = saved["Y"], saved["Y_test"]
+            held = saved["held"]
+            saved["oof"], saved["Y"] = saved["oof"][held], Y[held]
+            Y = saved["Y"]
+            for cal, strength in CALIBRATIONS.items():
+                oof, test = calibrate(saved, strength)
+                results.setdefault(("cal", cal), []).append(
+                    (brier(Y_test, test), ece(Y_test, test))
+                )
+                if cal not in ("raw", args.calibration):
+                    continue
+                raw_oof, raw_test = saved["oof"], saved["test"]
+                oracle_t = best_cutoffs(Y_test, test)[0]
+                oracle = f1s(Y_test, test >= oracle_t)[0]
+                if cal == "raw":
+                    at05 = f1s(Y_test, raw_test >= 0.5)
+                    results.setdefault(("rule", "raw 0.5 cut-off"), []).append(
+                        (*at05, at05[0] / oracle)
+                    )
+                    continue
+                for rule, (scale, fn) in rules(Y, oof, raw_oof).items():
+                    t = fn()
+                    pred = (raw_test if scale == "raw" else test) >= t
+                    f = f1s(Y_test, pred)
+                    results.setdefault(("rule", rule), []).append((*f, f[0] / oracle))
+                results.setdefault(("rule", "oracle (test-tuned)"), []).append(
+                    (oracle, np.nan, np.nan, 1.0)
+                )
+        for (kind, key), values in results.items():
+            values = np.array(values)
+            if kind == "cal":
+                emit(
+                    f"| {name} | {key} | {values[:, 0].mean():.4f} ± "
+                    f"{values[:, 0].std():.4f} | {values[:, 1].mean():.4f} |"
+                )
+            else:
+                rule_rows.setdefault(key, []).append((name, values))
+    emit(f"\n## Threshold rules on the '{args.calibration}' scale (test split)\n")
+    emit("| rule | data set | macro-F1 | micro-F1 | per-row F1 | / oracle |")
+    emit("|---|---|---:|---:|---:|---:|")
+    for rule, per_data in rule_rows.items():
+        for name, values in per_data:
+            emit(
+                f"| {rule} | {name} | {values[:, 0].mean():.4f} ± "
+                f"{values[:, 0].std():.4f} | {values[:, 1].mean():.4f} | "
+                f"{values[:, 2].mean():.4f} | {values[:, 3].mean():.3f} |"
+            )
+        emit(
+            f"| {rule} | **mean** | {np.mean([v[:, 0].mean() for _, v in per_data]):.4f}"
+            f" | | | {np.mean([v[:, 3].mean() for _, v in per_data]):.3f} |"
+        )
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from sk_imbalance._thresholds import (
     _fbeta_curve,
     apply_thresholds,
     best_cutoffs,
+    global_threshold,
     macro_fbeta,
 )
 
@@ -188,3 +189,38 @@ def test_tune_thresholds_takes_one_anchor_per_label():
     P = np.random.default_rng(0).random((50, 2))
     thresholds = tune_thresholds(Y, P, default=np.array([0.2, 0.7]))
     np.testing.assert_array_equal(thresholds, [0.2, 0.7])
+
+
+def _brute_force_global(Y, P, beta, average, weights):
+    """Best averaged F-beta over every distinct score used as one cut-off."""
+    return max(
+        fbeta_score(
+            Y, (P >= c).astype(int), beta=beta, average=average,
+            sample_weight=weights, zero_division=0,
+        )
+        for c in np.unique(P)
+    )
+
+
+@pytest.mark.parametrize("average", ["micro", "samples"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("beta", [1.0, 2.0])
+def test_global_threshold_is_exact(average, weighted, beta):
+    """Check the one-cut-off search against brute force, ties included."""
+    rng = np.random.default_rng(3)
+    Y = (rng.random((40, 6)) < 0.3).astype(int)
+    P = np.round(np.clip(0.3 * Y + 0.7 * rng.random(Y.shape), 0, 1), 2)
+    weights = rng.random(40) + 0.2 if weighted else None
+    threshold, best = global_threshold(Y, P, beta, weights, average)
+    achieved = fbeta_score(
+        Y, (P >= threshold).astype(int), beta=beta, average=average,
+        sample_weight=weights, zero_division=0,
+    )
+    assert best == pytest.approx(achieved)
+    assert achieved == pytest.approx(_brute_force_global(Y, P, beta, average, weights))
+
+
+def test_global_threshold_rejects_macro():
+    """Check that the one-cut-off search names the averages it supports."""
+    with pytest.raises(ValueError, match="'micro' or 'samples'"):
+        global_threshold(np.eye(3), np.eye(3), average="macro")
