@@ -32,6 +32,9 @@ from scipy.special import expit, logit
 
 from ._calibration import PRIOR_STRENGTH, apply_calibration, fit_platt, prior_shift
 from ._thresholds import (
+    MAX_PREDICTED_RATIO,
+    MIN_POSITIVES,
+    SHRINKAGE,
     apply_thresholds,
     global_threshold,
     top_k_predict,
@@ -120,9 +123,9 @@ def fit_decisions(
     threshold="tuned",
     scoring="f1_macro",
     beta=1.0,
-    min_positives=5,
-    shrinkage=100.0,
-    max_predicted_ratio=3.0,
+    min_positives=MIN_POSITIVES,
+    shrinkage=SHRINKAGE,
+    max_predicted_ratio=MAX_PREDICTED_RATIO,
 ):
     """Fit the calibration and the thresholds on out-of-fold logits.
 

@@ -77,7 +77,8 @@ def test_tune_thresholds_falls_back_and_shrinks():
     raw, _ = optimal_fbeta_threshold(Y[:, 0], P[:, 0])
     thresholds = tune_thresholds(Y, P)
     m = Y[:, 0].sum()
-    assert thresholds[0] == pytest.approx(0.5 + m / (m + 10) * (raw - 0.5))
+    shrinkage = thresholds_module.SHRINKAGE
+    assert thresholds[0] == pytest.approx(0.5 + m / (m + shrinkage) * (raw - 0.5))
     assert thresholds[1] == 0.5 and thresholds[2] == 0.5
     unshrunk = tune_thresholds(Y, P, shrinkage=0.0, max_predicted_ratio=None)
     assert unshrunk[0] == pytest.approx(raw)
