@@ -348,3 +348,42 @@ def test_classifier_accepts_a_sparse_indicator_matrix(multilabel_data, fast_para
     sparse = WeightedMultiLabelClassifier(**fast_params).fit(X, sp.csr_matrix(Y))
     np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
     assert sparse.predict(X).shape == Y.shape
+
+
+def test_classifier_micro_scoring_uses_one_cut_off(multilabel_data, fast_params):
+    """Check scoring='f1_micro': one common cut-off, named in the report."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params, scoring="f1_micro").fit(X, Y)
+    assert np.unique(clf.thresholds_).size == 1
+    assert set(clf.label_report_["status"]) == {"global"}
+    np.testing.assert_array_equal(
+        clf.predict(X), (clf.predict_proba(X) >= clf.thresholds_).astype(int)
+    )
+
+
+def test_classifier_precision_at_k_monitor(multilabel_data, fast_params):
+    """Check that the top-k rule with precision@k monitors precision@k out of fold."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        **{**fast_params, "patience": None},
+        threshold="top_k",
+        top_k=2,
+        scoring="precision_at_k",
+    ).fit(X, Y)
+    assert clf.thresholds_ is None
+    assert 0 < clf.history_["oof_score"][-1] <= 1
+    assert np.all(clf.predict(X).sum(axis=1) == 2)
+
+
+def test_classifier_calibration_none_is_the_weighted_output(multilabel_data, fast_params):
+    """Check that calibration=None keeps the network's own probabilities and
+    that the macro decisions do not depend on the calibration."""
+    X, Y = multilabel_data
+    params = {**fast_params, "patience": None}
+    platt = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    raw = WeightedMultiLabelClassifier(**params, calibration=None).fit(X, Y)
+    np.testing.assert_array_equal(raw.calibration_slope_, 1.0)
+    np.testing.assert_array_equal(raw.calibration_intercept_, 0.0)
+    np.testing.assert_array_equal(platt.predict(X), raw.predict(X))
+    # balanced weights lean the raw probabilities toward the positives
+    assert raw.predict_proba(X).mean() > platt.predict_proba(X).mean()

@@ -87,3 +87,35 @@ def test_precision_at_k_scorer_in_grid_search():
     expected = precision_at_k(Y, clf.predict_proba(X), 2)
     assert precision_at_k_scorer(k=2)(clf, X, Y) == pytest.approx(expected)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize("k", [1, 3, 12])
+def test_keras_precision_at_k_matches_numpy(k):
+    """Check the Keras metric against precision_at_k, over two batches."""
+    from sk_imbalance.metrics import PrecisionAtK
+
+    rng = np.random.default_rng(k)
+    Y = (rng.random((50, 10)) < 0.3).astype("float32")
+    S = rng.random((50, 10)).astype("float32")  # no ties
+    metric = PrecisionAtK(k=k)
+    metric.update_state(Y[:20], S[:20])
+    metric.update_state(Y[20:], S[20:])
+    assert float(metric.result()) == pytest.approx(precision_at_k(Y, S, k), rel=1e-6)
+    metric.reset_state()
+    assert float(metric.result()) == 0.0
+
+
+def test_keras_precision_at_k_in_compile_and_config():
+    """Check that the metric compiles into a model and round-trips its config."""
+    import keras
+
+    from sk_imbalance.metrics import PrecisionAtK
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[PrecisionAtK(k=2)])
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((32, 4)), (rng.random((32, 6)) < 0.3).astype("float32")
+    logs = model.evaluate(X, Y, verbose=0, return_dict=True)
+    expected = precision_at_k(Y, model.predict(X, verbose=0), 2)
+    assert logs["precision_at_k"] == pytest.approx(expected, abs=1e-6)
+    assert PrecisionAtK.from_config(PrecisionAtK(k=4).get_config()).k == 4

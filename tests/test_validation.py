@@ -77,6 +77,16 @@ def test_predict_wrong_number_of_features_raises():
         ({"beta": float("inf")}, "beta must be a finite float > 0; got inf"),
         ({"model_kwargs": [1]}, "model_kwargs must be None or a dict"),
         ({"top_k": 0}, "top_k must be an int >= 1"),
+        ({"threshold": "f1"}, "threshold='f1' is now spelled threshold='tuned'"),
+        ({"threshold": "fbeta"}, "scoring='fbeta_macro'"),
+        ({"scoring": "f1"}, "scoring='f1' is not supported; use one of"),
+        ({"scoring": "roc_auc"}, "scoring='roc_auc' is not supported"),
+        ({"scoring": "precision_at_k"}, "only threshold='top_k' predicts"),
+        ({"calibration": "isotonic"}, "calibration must be 'platt', 'shift' or None"),
+        ({"min_positives": 0}, "min_positives must be an int >= 1; got 0"),
+        ({"shrinkage": -1.0}, "shrinkage must be a finite float >= 0"),
+        ({"shrinkage": float("nan")}, "shrinkage must be a finite float >= 0"),
+        ({"max_predicted_ratio": 0}, "max_predicted_ratio must be None"),
     ],
 )
 def test_fit_bad_parameters_raise_value_error(params, message):
