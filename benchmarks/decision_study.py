@@ -37,6 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import scipy.sparse  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import sk_imbalance._classifier as classifier_module  # noqa: E402
@@ -48,7 +49,6 @@ from sk_imbalance._thresholds import (  # noqa: E402
     tune_thresholds,
 )
 from sk_imbalance.datasets import load_arff  # noqa: E402
-from sklearn.metrics import f1_score  # noqa: E402
 
 DATASETS = ("yeast", "emotions", "enron", "bibtex", "tmc2007")
 
@@ -108,7 +108,9 @@ def main(argv=None):
     parser.add_argument("step", choices=("record", "score"))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--data", default=str(Path(__file__).parents[2] / "shared/data"))
+    parser.add_argument(
+        "--data", default=str(Path(__file__).parents[2] / "shared/data")
+    )
     parser.add_argument("--scores", default="/tmp/sk_imbalance_scores")
     parser.add_argument("--out", default=None)
     parser.add_argument("--calibration", default="platt10")
@@ -308,7 +310,8 @@ def score(args):
                 f"{values[:, 2].mean():.4f} | {values[:, 3].mean():.3f} |"
             )
         emit(
-            f"| {rule} | **mean** | {np.mean([v[:, 0].mean() for _, v in per_data]):.4f}"
+            f"| {rule} | **mean** | "
+            f"{np.mean([v[:, 0].mean() for _, v in per_data]):.4f}"
             f" | | | {np.mean([v[:, 3].mean() for _, v in per_data]):.3f} |"
         )
     if args.out:

@@ -16,15 +16,16 @@ from ._losses import element_weights
 from ._network import predict_logits
 from ._persistence import model_from_state, model_to_state
 from ._thresholds import MAX_PREDICTED_RATIO, MIN_POSITIVES, SHRINKAGE
-from .report import label_report
 from ._validation import (
     check_float32_range,
     check_params,
     check_sample_weight,
     encode_target,
 )
+from .report import label_report
 
 __all__ = ["WeightedMultiLabelClassifier"]
+
 
 class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     r"""Keras sigmoid network for imbalanced multi-label data.
@@ -262,7 +263,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     ----------
     G. King and L. Zeng, "Logistic Regression in Rare Events Data", Political
     Analysis, 2001. J. Platt, "Probabilistic Outputs for Support Vector
-    Machines", 1999. Y. Cui et al., "Class-Balanced Loss Based on Effective Number of Samples",
+    Machines", 1999. Y. Cui et al., "Class-Balanced Loss Based on Effective
+    Number of Samples",
     CVPR 2019. T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV
     2017. Z. C. Lipton, C. Elkan and B. Naryanaswamy, "Optimal Thresholding of
     Classifiers to Maximize F1 Measure", ECML PKDD 2014.

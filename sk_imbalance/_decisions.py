@@ -108,9 +108,7 @@ def calibration_map(Z, Y, label_weights, sample_weight, calibration):
     offset = prior_shift(label_weights)
     if calibration == "shift":
         return np.ones(n_labels), offset
-    return fit_platt(
-        Z, Y, offset, strength=PRIOR_STRENGTH, sample_weight=sample_weight
-    )
+    return fit_platt(Z, Y, offset, strength=PRIOR_STRENGTH, sample_weight=sample_weight)
 
 
 def fit_decisions(

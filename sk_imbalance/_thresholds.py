@@ -312,9 +312,7 @@ def tune_thresholds(
     status = np.full(n_labels, "tuned", dtype=object)
     n_positives = Y.sum(axis=0)
     status[n_positives < min_positives] = "few_positives"
-    status[(n_positives >= min_positives) & (n_positives == Y.shape[0])] = (
-        "no_negative"
-    )
+    status[(n_positives >= min_positives) & (n_positives == Y.shape[0])] = "no_negative"
     tunable = status == "tuned"
     if tunable.any():  # searched on every label: cheaper than copying columns
         best, _ = best_cutoffs(Y, P, beta, sample_weight, max_predicted_ratio)
@@ -523,4 +521,6 @@ def macro_fbeta(Y, Y_pred, beta=1.0, sample_weight=None):
     -------
     float
     """
-    return float(np.mean(_fbeta_from_counts(*label_counts(Y, Y_pred, sample_weight), beta)))
+    return float(
+        np.mean(_fbeta_from_counts(*label_counts(Y, Y_pred, sample_weight), beta))
+    )

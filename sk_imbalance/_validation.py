@@ -173,6 +173,15 @@ def _is_real(value):
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
+def _is_finite(value, low, *, strict, none=False):
+    """A real number in (low, inf) or [low, inf); None too when ``none``."""
+    if value is None:
+        return none
+    if not _is_real(value) or not value < np.inf:
+        return False
+    return value > low if strict else value >= low
+
+
 def _is_cv(value):
     if isinstance(value, bool | np.bool_ | str):
         return False
@@ -245,16 +254,16 @@ def check_params(estimator):
         ),
         "loss": (lambda v: v in LOSSES, f"one of {sorted(LOSSES)}"),
         "focal_gamma": (
-            lambda v: _is_real(v) and 0 <= v < np.inf,
+            lambda v: _is_finite(v, 0, strict=False),
             "a finite float >= 0",
         ),
         "learning_rate": (
-            lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
+            lambda v: _is_finite(v, 0, strict=True, none=True),
             "None or a finite float > 0",
         ),
         "epochs": (lambda v: _is_int(v, 1), "an int >= 1"),
         "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "beta": (lambda v: _is_real(v) and 0 < v < np.inf, "a finite float > 0"),
+        "beta": (lambda v: _is_finite(v, 0, strict=True), "a finite float > 0"),
         "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
         "patience": (
             lambda v: v is None or _is_int(v, 1),
@@ -274,11 +283,11 @@ def check_params(estimator):
         ),
         "min_positives": (lambda v: _is_int(v, 1), "an int >= 1"),
         "shrinkage": (
-            lambda v: _is_real(v) and 0 <= v < np.inf,
+            lambda v: _is_finite(v, 0, strict=False),
             "a finite float >= 0 (0: no shrinkage)",
         ),
         "max_predicted_ratio": (
-            lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
+            lambda v: _is_finite(v, 0, strict=True, none=True),
             "None (no cap) or a finite float > 0",
         ),
         "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),

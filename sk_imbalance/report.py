@@ -39,6 +39,16 @@ _STATUS_TEXT = {
 }
 
 
+def _optional_import(name, message):
+    """Import an optional dependency, or raise ImportError with ``message``."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:  # pragma: no cover - depends on the env
+        raise ImportError(message) from error
+
+
 def label_report(Y, Z, decisions, *, beta=1.0, top_k=1, sample_weight=None):
     """Per-label facts of the decisions on out-of-fold logits.
 
@@ -106,8 +116,7 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
     report = getattr(estimator, "label_report_", None)
     if report is None:
         raise ValueError(
-            "report_table needs a fitted estimator with label_report_; call fit "
-            "first."
+            "report_table needs a fitted estimator with label_report_; call fit first."
         )
     columns = {key: np.asarray(report[key]) for key in REPORT_KEYS}
     if label_names is not None:
@@ -123,13 +132,11 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
         order = np.argsort(columns[sort_by], kind="stable")
         columns = {key: value[order] for key, value in columns.items()}
     if as_frame:
-        try:
-            import pandas as pd
-        except ImportError as error:  # pragma: no cover - depends on the env
-            raise ImportError(
-                "report_table(as_frame=True) needs pandas; pip install pandas, "
-                "or call it with as_frame=False for a text table."
-            ) from error
+        pd = _optional_import(
+            "pandas",
+            "report_table(as_frame=True) needs pandas; pip install pandas, or call "
+            "it with as_frame=False for a text table.",
+        )
         return pd.DataFrame(columns)
     lines = [
         "| label | positives | threshold | precision | recall | F | decision |",
@@ -166,13 +173,10 @@ def plot_precision_recall(estimator, X, Y, *, labels=None, ax=None):
     -------
     list of sklearn.metrics.PrecisionRecallDisplay
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:  # pragma: no cover - depends on the env
-        raise ImportError(
-            "plot_precision_recall needs matplotlib: pip install "
-            "'sk_imbalance[plot]'."
-        ) from error
+    plt = _optional_import(
+        "matplotlib.pyplot",
+        "plot_precision_recall needs matplotlib: pip install 'sk_imbalance[plot]'.",
+    )
     from sklearn.metrics import PrecisionRecallDisplay
 
     if getattr(estimator, "thresholds_", None) is None:

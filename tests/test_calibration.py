@@ -50,7 +50,9 @@ def test_platt_corrects_over_confidence_the_shift_cannot():
     z = 3.0 * true_logit  # three times too confident
     slope, intercept = fit_platt(z[:, None], y[:, None], np.zeros(1), strength=10.0)
     assert slope[0] == pytest.approx(1 / 3, abs=0.03)
-    brier_fitted = np.mean((apply_calibration(z[:, None], slope, intercept)[:, 0] - y) ** 2)
+    brier_fitted = np.mean(
+        (apply_calibration(z[:, None], slope, intercept)[:, 0] - y) ** 2
+    )
     brier_raw = np.mean((expit(z) - y) ** 2)
     assert brier_fitted < brier_raw
 

@@ -375,7 +375,9 @@ def test_classifier_precision_at_k_monitor(multilabel_data, fast_params):
     assert np.all(clf.predict(X).sum(axis=1) == 2)
 
 
-def test_classifier_calibration_none_is_the_weighted_output(multilabel_data, fast_params):
+def test_classifier_calibration_none_is_the_weighted_output(
+    multilabel_data, fast_params
+):
     """Check that calibration=None keeps the network's own probabilities and
     that the macro decisions do not depend on the calibration."""
     X, Y = multilabel_data

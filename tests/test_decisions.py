@@ -66,7 +66,10 @@ def test_fixed_threshold_cuts_the_calibrated_probabilities():
     Z = np.array([[-1.0, 0.2], [0.5, 3.0]])
     Y = np.array([[0, 1], [1, 1]])
     decisions = fit_decisions(
-        Y, Z, label_weights=np.tile([1.0, np.e], (2, 1)), calibration="shift",
+        Y,
+        Z,
+        label_weights=np.tile([1.0, np.e], (2, 1)),
+        calibration="shift",
         threshold=0.4,
     )
     proba, indicator = decide(Z, decisions)
@@ -80,7 +83,11 @@ def test_top_k_decisions_and_precision_at_k_objective():
     Z = np.array([[2.0, 1.0, -1.0], [0.0, 3.0, 1.0]])
     Y = np.array([[1, 0, 0], [0, 0, 1]])
     decisions = fit_decisions(
-        Y, Z, label_weights=np.ones((3, 2)), calibration=None, threshold="top_k",
+        Y,
+        Z,
+        label_weights=np.ones((3, 2)),
+        calibration=None,
+        threshold="top_k",
         scoring="precision_at_k",
     )
     assert decisions.thresholds is None
@@ -92,8 +99,12 @@ def test_top_k_decisions_and_precision_at_k_objective():
 
 @pytest.mark.parametrize(
     "scoring, expected",
-    [("f1_macro", ("macro", 1.0)), ("fbeta_micro", ("micro", 2.0)),
-     ("f1_samples", ("samples", 1.0)), ("fbeta_samples", ("samples", 2.0))],
+    [
+        ("f1_macro", ("macro", 1.0)),
+        ("fbeta_micro", ("micro", 2.0)),
+        ("f1_samples", ("samples", 1.0)),
+        ("fbeta_samples", ("samples", 2.0)),
+    ],
 )
 def test_parse_scoring_uses_beta_only_for_fbeta(scoring, expected):
     """Check that the f1 names ignore beta and the fbeta names use it."""
@@ -105,7 +116,10 @@ def test_samples_objective_is_the_monitored_score():
     rng = np.random.default_rng(2)
     P, Y = _calibrated_problem(rng, 500, 8)
     decisions = fit_decisions(
-        Y, logit(P), label_weights=_no_weights(8), calibration=None,
+        Y,
+        logit(P),
+        label_weights=_no_weights(8),
+        calibration=None,
         scoring="f1_samples",
     )
     _, indicator = decide(logit(P), decisions)

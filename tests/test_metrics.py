@@ -25,7 +25,9 @@ def test_precision_at_k_matches_brute_force(k):
     rng = np.random.default_rng(k)
     Y = (rng.random((60, 10)) < 0.3).astype(int)
     S = np.round(rng.random((60, 10)), 1)  # many ties
-    assert precision_at_k(Y, S, k) == pytest.approx(_brute_force_precision_at_k(Y, S, k))
+    assert precision_at_k(Y, S, k) == pytest.approx(
+        _brute_force_precision_at_k(Y, S, k)
+    )
 
 
 def test_precision_at_k_weights_rows():
@@ -76,7 +78,11 @@ def test_precision_at_k_scorer_in_grid_search():
     X, Y = make_multilabel_classification(n_samples=150, n_classes=5, random_state=0)
     search = GridSearchCV(
         WeightedMultiLabelClassifier(
-            hidden_layer_sizes=(8,), epochs=2, batch_size=64, patience=None, cv=2,
+            hidden_layer_sizes=(8,),
+            epochs=2,
+            batch_size=64,
+            patience=None,
+            cv=2,
             random_state=0,
         ),
         {"top_k": [1, 2]},

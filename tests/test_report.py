@@ -12,13 +12,15 @@ from sk_imbalance.report import label_report, plot_precision_recall, report_tabl
 
 @pytest.fixture(scope="module")
 def fitted():
-    X, Y = make_multilabel_classification(
-        n_samples=300, n_classes=6, random_state=0
-    )
+    X, Y = make_multilabel_classification(n_samples=300, n_classes=6, random_state=0)
     Y[:, 5] = 0
     Y[:3, 5] = 1  # three positives: falls back
     clf = WeightedMultiLabelClassifier(
-        hidden_layer_sizes=(8,), epochs=3, batch_size=64, patience=None, cv=3,
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        batch_size=64,
+        patience=None,
+        cv=3,
         random_state=0,
     ).fit(X, Y)
     return clf, X, Y
@@ -30,9 +32,7 @@ def test_label_report_matches_a_recomputation():
     Y = (rng.random((400, 5)) < [0.3, 0.2, 0.1, 0.05, 0.005]).astype(int)
     Z = 2.0 * Y + rng.normal(size=Y.shape) - 1.0
     weight = rng.random(400) + 0.5
-    decisions = fit_decisions(
-        Y, Z, label_weights=np.ones((5, 2)), sample_weight=weight
-    )
+    decisions = fit_decisions(Y, Z, label_weights=np.ones((5, 2)), sample_weight=weight)
     report = label_report(Y, Z, decisions, sample_weight=weight)
     _, indicator = decide(Z, decisions)
     precision, recall, f1, _ = precision_recall_fscore_support(
@@ -51,7 +51,13 @@ def test_estimator_keeps_the_report(fitted):
     clf, _, Y = fitted
     report = clf.label_report_
     assert set(report) == {
-        "label", "n_positives", "threshold", "precision", "recall", "fbeta", "status"
+        "label",
+        "n_positives",
+        "threshold",
+        "precision",
+        "recall",
+        "fbeta",
+        "status",
     }
     assert all(len(v) == Y.shape[1] for v in report.values())
     assert report["status"][5] == "few_positives"

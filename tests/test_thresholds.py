@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, fbeta_score
 
-from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
 import sk_imbalance._thresholds as thresholds_module
+from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
 from sk_imbalance._thresholds import (
     _fbeta_curve,
     apply_thresholds,
@@ -196,8 +196,12 @@ def _brute_force_global(Y, P, beta, average, weights):
     """Best averaged F-beta over every distinct score used as one cut-off."""
     return max(
         fbeta_score(
-            Y, (P >= c).astype(int), beta=beta, average=average,
-            sample_weight=weights, zero_division=0,
+            Y,
+            (P >= c).astype(int),
+            beta=beta,
+            average=average,
+            sample_weight=weights,
+            zero_division=0,
         )
         for c in np.unique(P)
     )
@@ -214,8 +218,12 @@ def test_global_threshold_is_exact(average, weighted, beta):
     weights = rng.random(40) + 0.2 if weighted else None
     threshold, best = global_threshold(Y, P, beta, weights, average)
     achieved = fbeta_score(
-        Y, (P >= threshold).astype(int), beta=beta, average=average,
-        sample_weight=weights, zero_division=0,
+        Y,
+        (P >= threshold).astype(int),
+        beta=beta,
+        average=average,
+        sample_weight=weights,
+        zero_division=0,
     )
     assert best == pytest.approx(achieved)
     assert achieved == pytest.approx(_brute_force_global(Y, P, beta, average, weights))
