@@ -55,6 +55,38 @@ _ACTIVATION_LAYERS = (
 )
 
 
+def _activation_name(layer):
+    """Name of a layer's activation: its ``activation`` or an Activation layer's."""
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None)
+
+
+def _check_sigmoid_is_last(model):
+    """Refuse a sigmoid followed only by weightless layers (Lambda, Reshape...).
+
+    Such a model outputs probabilities from a layer that is not its last, so
+    they would be read as logits: every probability would land in
+    [0.5, 0.73] and every label be predicted. A sigmoid followed by a layer
+    with weights is a hidden activation, and fine.
+    """
+    layers = [
+        layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)
+    ]
+    for position, layer in enumerate(layers[:-1]):
+        after = layers[position + 1 :]
+        if _activation_name(layer) == "sigmoid" and not any(
+            later.trainable_weights or later.non_trainable_weights for later in after
+        ):
+            raise ValueError(
+                f"The model's sigmoid in layer {layer.name!r} is followed by "
+                f"{', '.join(repr(later.name) for later in after)}, so the model's "
+                "output is not the sigmoid's input (the logits) nor the sigmoid "
+                "itself. End the model with the sigmoid layer, e.g. "
+                "Dense(meta['n_outputs_'], activation='sigmoid'), or with linear "
+                "logits."
+            )
+
+
 def _output_to_logits(model, n_outputs):
     """Check the output of a user model and make it return logits.
 
@@ -71,6 +103,7 @@ def _output_to_logits(model, n_outputs):
             f"The model's output has {width} units but the target has {n_outputs} "
             f"label(s); end the model with Dense(meta['n_outputs_'])."
         )
+    _check_sigmoid_is_last(model)
     last = model.layers[-1]
     if isinstance(last, _ACTIVATION_LAYERS):
         raise ValueError(

@@ -49,6 +49,46 @@ def test_build_network_rejects_bad_output(units, activation, message):
         build_network(build, META, {})
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [
+        lambda: [keras.layers.Lambda(lambda t: t * 1.0)],
+        lambda: [keras.layers.Reshape((3,)), keras.layers.Identity()],
+        lambda: [keras.layers.Dropout(0.1)],
+    ],
+)
+@pytest.mark.parametrize("as_layer", [False, True])
+def test_build_network_rejects_a_sigmoid_that_is_not_last(tail, as_layer):
+    """Check that weightless layers after the sigmoid are refused, by name."""
+    head = (
+        [keras.layers.Dense(3), keras.layers.Activation("sigmoid", name="probs")]
+        if as_layer
+        else [keras.layers.Dense(3, activation="sigmoid", name="probs")]
+    )
+
+    def build(meta):
+        return keras.Sequential([keras.Input((4,)), *head, *tail()])
+
+    with pytest.raises(ValueError, match="sigmoid in layer 'probs' is followed by"):
+        build_network(build, META, {})
+
+
+def test_build_network_accepts_a_hidden_sigmoid():
+    """Check that a sigmoid followed by a layer with weights is a hidden layer."""
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.Dense(8, activation="sigmoid"),
+                keras.layers.Dense(3),
+            ]
+        )
+
+    model = build_network(build, META, {})
+    assert model(np.zeros((2, 4), dtype="float32")).shape == (2, 3)
+
+
 def test_build_network_rejects_unknown_model_kwargs_and_non_models():
     """Check that unknown build-function arguments and non-models are refused."""
 
