@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from numbers import Integral, Real
+
+import keras
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
@@ -9,17 +13,27 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._crossfit import cross_fit, make_splits
-from ._decisions import Decisions, decide, decision_score, fit_decisions, to_logits
+from ._decisions import (
+    SCORINGS,
+    Decisions,
+    decide,
+    decision_score,
+    fit_decisions,
+    to_logits,
+)
 from ._heads import build_fold_mlp, stack_networks
-from ._label_weights import check_label_weights
-from ._losses import element_weights
+from ._label_weights import LABEL_WEIGHT_STRATEGIES, check_label_weights
+from ._losses import LOSSES, element_weights
 from ._network import predict_logits
+from ._params import Custom, Flag, Number, Options, Sizes, validate_params
 from ._persistence import model_from_state, model_to_state
 from ._thresholds import MAX_PREDICTED_RATIO, MIN_POSITIVES, SHRINKAGE
 from ._validation import (
+    check_cv,
     check_float32_range,
-    check_params,
     check_sample_weight,
+    check_threshold,
+    check_threshold_scoring,
     encode_target,
 )
 from .report import label_report
@@ -280,6 +294,67 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     (2, 5)
     """
 
+    #: One check per parameter, run at the start of ``fit`` (see :mod:`._params`).
+    _parameter_constraints = {
+        "model": Custom(
+            lambda v: v is None or callable(v),
+            "None, a build function or a keras.Model",
+        ),
+        "hidden_layer_sizes": Sizes(),
+        "activation": Custom(
+            lambda v: isinstance(v, str) or callable(v),
+            "a Keras activation name or a callable",
+        ),
+        "dropout": Number(Real, 0, 1, closed="left"),
+        "model_kwargs": Custom(
+            lambda v: v is None or isinstance(v, Mapping),
+            "None or a dict",
+            types=(type(None), Mapping),
+        ),
+        "class_weight": Custom(
+            lambda v: (
+                v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES
+            ),
+            f"None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an array of "
+            "shape (n_labels, 2) or a callable",
+        ),
+        "loss": Options(tuple(LOSSES)),
+        "focal_gamma": Number(Real, 0),
+        "optimizer": Custom(
+            lambda v: True,
+            "a Keras optimizer name or instance",
+            types=(str, keras.optimizers.Optimizer),
+        ),
+        "learning_rate": Number(Real, 0, closed="neither", none=True),
+        "epochs": Number(Integral, 1),
+        "patience": Number(
+            Integral,
+            1,
+            none=True,
+            note=" (None: train every epoch; an int: epochs without a better "
+            "out-of-fold score before training stops)",
+        ),
+        "batch_size": Number(Integral, 1),
+        "threshold": Custom(lambda v: True, "", then=check_threshold),
+        "scoring": Options(tuple(SCORINGS)),
+        "beta": Number(Real, 0, closed="neither"),
+        "top_k": Number(Integral, 1),
+        "calibration": Options(("platt", "shift"), none=True),
+        "min_positives": Number(Integral, 1),
+        "shrinkage": Number(Real, 0, note=" (0: no shrinkage)"),
+        "max_predicted_ratio": Number(
+            Real, 0, closed="neither", none=True, note=" (None: no cap)"
+        ),
+        "cv": Custom(lambda v: True, "", then=check_cv),
+        "ensemble": Flag(),
+        "random_state": Custom(
+            lambda v: True,
+            "None, an int or a numpy.random.RandomState",
+            types=(type(None), Integral, np.random.RandomState),
+        ),
+        "verbose": Number(Integral, 0),
+    }
+
     def __init__(
         self,
         model=None,
@@ -352,7 +427,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         -------
         self : WeightedMultiLabelClassifier
         """
-        check_params(self)
+        validate_params(self)
+        check_threshold_scoring(self.threshold, self.scoring)
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
         self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(
@@ -553,7 +629,15 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
         )
         check_float32_range(X)
-        return decide(predict_logits(self.model_, X), self._decisions(), self.top_k)
+        Z = predict_logits(self.model_, X)
+        if np.isnan(Z).any():
+            rows = np.flatnonzero(np.isnan(Z).any(axis=1))
+            raise FloatingPointError(
+                f"The network's output is NaN for {rows.size} row(s) of X (first: "
+                f"{rows[:5].tolist()}): their values overflow the network's float32 "
+                "arithmetic. Scale X as for fit (e.g. StandardScaler in a Pipeline)."
+            )
+        return decide(Z, self._decisions(), self.top_k)
 
     def predict_proba(self, X):
         """Probability of each label.

@@ -288,15 +288,13 @@ def fit_heads(
         ]
         epoch_loss = float(np.mean(losses)) / len(splits)
         if not np.isfinite(epoch_loss):
-            raise FloatingPointError(
-                f"The training loss is {epoch_loss} at epoch {epoch}: the network "
-                "diverged. Lower learning_rate, or scale the features (e.g. "
-                "StandardScaler in a Pipeline)."
-            )
+            _diverged(f"The training loss is {epoch_loss}", epoch)
         history["loss"].append(epoch_loss)
         if (patience is None and epoch < epochs) or not held.any():
             continue
         proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+        if not np.all(np.isfinite(proba[held])):
+            _diverged("The held-out predictions are not finite", epoch)
         current = float(score(held, proba[held]))
         history["oof_score"].append(current)
         if verbose:
@@ -306,12 +304,21 @@ def fit_heads(
             best = (current, epoch, weights, proba)
         elif epoch - best[1] >= patience:
             break
+    if not all(np.all(np.isfinite(w.numpy())) for w in trainer.trainable_weights):
+        _diverged("The network's weights are not finite", epoch)
     if patience is None or best[2] is None:
         return proba, held, epochs, history
     if best[1] != epoch:
         for variable, value in zip(trainer.weights, best[2], strict=True):
             variable.assign(value)
     return best[3], held, best[1], history
+
+
+def _diverged(what, epoch):
+    raise FloatingPointError(
+        f"{what} at epoch {epoch}: the network diverged. Lower learning_rate, or "
+        "scale the features (e.g. StandardScaler in a Pipeline)."
+    )
 
 
 def _optimizer_spec(optimizer, learning_rate):

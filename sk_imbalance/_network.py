@@ -70,7 +70,9 @@ def _check_sigmoid_is_last(model):
     with weights is a hidden activation, and fine.
     """
     layers = [
-        layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)
+        layer
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
     ]
     for position, layer in enumerate(layers[:-1]):
         after = layers[position + 1 :]

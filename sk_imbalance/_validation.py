@@ -6,7 +6,7 @@ the value received and, where possible, the fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -14,15 +14,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._decisions import CALIBRATIONS, SCORINGS
-from ._label_weights import LABEL_WEIGHT_STRATEGIES
-from ._losses import LOSSES
+from ._params import ParameterTypeError
 
 __all__ = [
     "EncodedTarget",
     "encode_target",
     "check_sample_weight",
-    "check_params",
+    "check_cv",
+    "check_threshold",
+    "check_threshold_scoring",
     "check_float32_range",
 ]
 
@@ -165,34 +165,44 @@ def check_float32_range(X, name="X"):
             )
 
 
-def _is_int(value, low):
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= low
+_CV_EXPECTED = (
+    "an int >= 2 (folds of cross-fitting), a float in (0, 1) (the held-out "
+    "fraction), a CV splitter such as KFold(5), or an iterable of (train, test) "
+    "index arrays"
+)
 
 
-def _is_real(value):
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _is_finite(value, low, *, strict, none=False):
-    """A real number in (low, inf) or [low, inf); None too when ``none``."""
-    if value is None:
-        return none
-    if not _is_real(value) or not value < np.inf:
-        return False
-    return value > low if strict else value >= low
-
-
-def _is_cv(value):
-    if isinstance(value, bool | np.bool_ | str):
-        return False
+def check_cv(name, value):
+    """Check ``cv``: an int >= 2, a float in (0, 1), a splitter or splits."""
+    if isinstance(value, bool | np.bool_ | str) or not (
+        isinstance(value, Real)
+        or hasattr(value, "split")
+        or isinstance(value, Iterable)
+    ):
+        raise ParameterTypeError(
+            f"{name} must be {_CV_EXPECTED}; got {value!r} of type "
+            f"{type(value).__name__}."
+        )
     if isinstance(value, Integral):
-        return value >= 2
-    if isinstance(value, Real):
-        return 0 < value < 1
-    return hasattr(value, "split") or isinstance(value, Iterable)
+        valid = value >= 2
+    elif isinstance(value, Real):
+        valid = 0 < value < 1
+    else:
+        valid = True
+    if not valid:
+        raise ValueError(f"{name} must be {_CV_EXPECTED}; got {value!r}.")
 
 
-def _check_threshold(threshold):
+def check_threshold(name, threshold):
+    """Check ``threshold``: a rule's name, a float in (0, 1) or one per label."""
+    if not isinstance(threshold, str | Real | list | tuple | np.ndarray) or isinstance(
+        threshold, bool | np.bool_
+    ):
+        raise ParameterTypeError(
+            f"{name} must be 'tuned', 'top_k', a float in (0, 1) or a 1-D array "
+            f"of floats in (0, 1); got {threshold!r} of type "
+            f"{type(threshold).__name__}."
+        )
     if isinstance(threshold, str):
         if threshold in _RENAMED_THRESHOLDS:
             raise ValueError(
@@ -218,11 +228,8 @@ def _check_threshold(threshold):
         )
 
 
-def _check_scoring(threshold, scoring):
-    if not isinstance(scoring, str) or scoring not in SCORINGS:
-        raise ValueError(
-            f"scoring={scoring!r} is not supported; use one of {list(SCORINGS)}."
-        )
+def check_threshold_scoring(threshold, scoring):
+    """The pairing of ``threshold`` and ``scoring`` (each checked alone first)."""
     is_top_k = isinstance(threshold, str) and threshold == "top_k"
     if scoring == "precision_at_k" and not is_top_k:
         raise ValueError(
@@ -230,70 +237,3 @@ def _check_scoring(threshold, scoring):
             f"threshold='top_k' predicts; got threshold={threshold!r}. Set "
             "threshold='top_k', or choose an F-measure scoring such as 'f1_macro'."
         )
-
-
-def check_params(estimator):
-    """Validate the estimator's hyper-parameters; raise on the first bad one."""
-    p = estimator.get_params(deep=False)
-    checks: dict[str, tuple[Callable, str]] = {
-        "hidden_layer_sizes": (
-            lambda v: isinstance(v, (tuple, list)) and all(_is_int(u, 1) for u in v),
-            "a tuple of positive ints, e.g. (64,) or (128, 64)",
-        ),
-        "dropout": (lambda v: _is_real(v) and 0 <= v < 1, "a float in [0, 1)"),
-        "model_kwargs": (
-            lambda v: v is None or isinstance(v, Mapping),
-            "None or a dict",
-        ),
-        "class_weight": (
-            lambda v: (
-                v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES
-            ),
-            f"None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an array of "
-            "shape (n_labels, 2) or a callable",
-        ),
-        "loss": (lambda v: v in LOSSES, f"one of {sorted(LOSSES)}"),
-        "focal_gamma": (
-            lambda v: _is_finite(v, 0, strict=False),
-            "a finite float >= 0",
-        ),
-        "learning_rate": (
-            lambda v: _is_finite(v, 0, strict=True, none=True),
-            "None or a finite float > 0",
-        ),
-        "epochs": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "batch_size": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "beta": (lambda v: _is_finite(v, 0, strict=True), "a finite float > 0"),
-        "top_k": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "patience": (
-            lambda v: v is None or _is_int(v, 1),
-            "None (train every epoch) or an int >= 1 (epochs without a better "
-            "out-of-fold score before training stops)",
-        ),
-        "cv": (
-            _is_cv,
-            "an int >= 2 (folds of cross-fitting), a float in (0, 1) (the held-out "
-            "fraction), a CV splitter such as KFold(5), or an iterable of "
-            "(train, test) index arrays",
-        ),
-        "ensemble": (lambda v: isinstance(v, (bool, np.bool_)), "True or False"),
-        "calibration": (
-            lambda v: v is None or (isinstance(v, str) and v in CALIBRATIONS),
-            "'platt', 'shift' or None",
-        ),
-        "min_positives": (lambda v: _is_int(v, 1), "an int >= 1"),
-        "shrinkage": (
-            lambda v: _is_finite(v, 0, strict=False),
-            "a finite float >= 0 (0: no shrinkage)",
-        ),
-        "max_predicted_ratio": (
-            lambda v: _is_finite(v, 0, strict=True, none=True),
-            "None (no cap) or a finite float > 0",
-        ),
-        "verbose": (lambda v: _is_int(v, 0), "0, 1 or 2"),
-    }
-    for name, (is_valid, expected) in checks.items():
-        if not is_valid(p[name]):
-            raise ValueError(f"{name} must be {expected}; got {p[name]!r}.")
-    _check_threshold(p["threshold"])
-    _check_scoring(p["threshold"], p["scoring"])
