@@ -157,8 +157,10 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         the thresholds came from, which measured worse (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, mini-batch order and the
-        splits. The same int gives the same predictions on CPU. No global seed
-        is set.
+        splits. The same int gives the same predictions on CPU. None draws
+        fresh entropy from the operating system: unlike scikit-learn's
+        convention, NumPy's global random state is neither read nor advanced.
+        No global seed is set.
     verbose : int, default=0
         1 or more prints the training loss and out-of-fold objective of every
         epoch.
@@ -443,9 +445,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
                 "network's precision); rescale sample_weight, e.g. divide it by its "
                 "mean."
             )
-        rng = np.random.default_rng(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        rng = _generator(self.random_state)
         splits = make_splits(self.cv, X.shape[0], int(rng.integers(2**31 - 1)), X, y)
         crossfit = self._cross_fit(
             X, targets, splits, sample_weight, rng, self.patience
@@ -693,6 +693,20 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         if "model_" in state:
             state["model_"] = model_from_state(state["model_"])
         self.__dict__.update(state)
+
+
+def _generator(random_state):
+    """The fit's NumPy Generator; never reads or advances a global state.
+
+    None draws fresh entropy from the operating system rather than from
+    NumPy's global RandomState (scikit-learn's convention), so that fitting
+    changes no global random state.
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    return np.random.default_rng(
+        check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    )
 
 
 def _take(values, index):

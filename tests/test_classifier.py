@@ -211,15 +211,19 @@ def test_classifier_same_seed_same_predictions(multilabel_data, fast_params):
     assert not np.allclose(first, other.predict_proba(X))
 
 
+@pytest.mark.parametrize("random_state", [0, None])
 @pytest.mark.parametrize("model", [None, "build_function"])
-def test_classifier_leaves_no_global_state_changed(multilabel_data, fast_params, model):
-    """Check that a seeded fit, predict and pickling change no global random state."""
+def test_classifier_leaves_no_global_state_changed(
+    multilabel_data, fast_params, model, random_state
+):
+    """Check that fit, predict and pickling change no global random state,
+    seeded or not."""
     X, Y = multilabel_data
     if model == "build_function":
         model = _seeded_build_function
     np_state, py_state = np.random.get_state(), random.getstate()  # noqa: NPY002
     determinism = is_op_determinism_enabled()
-    params = {**fast_params, "cv": 3, "model": model}
+    params = {**fast_params, "cv": 3, "model": model, "random_state": random_state}
     clf = WeightedMultiLabelClassifier(**params).fit(X, Y)
     clf.predict(X)
     pickle.loads(pickle.dumps(clf)).predict(X)
