@@ -108,7 +108,13 @@ def calibration_map(Z, Y, label_weights, sample_weight, calibration):
     offset = prior_shift(label_weights)
     if calibration == "shift":
         return np.ones(n_labels), offset
-    return fit_platt(Z, Y, offset, strength=PRIOR_STRENGTH, sample_weight=sample_weight)
+    slope, intercept = fit_platt(
+        Z, Y, offset, strength=PRIOR_STRENGTH, sample_weight=sample_weight
+    )
+    # a label whose fit failed numerically keeps the analytic shift
+    failed = ~(np.isfinite(slope) & np.isfinite(intercept))
+    slope[failed], intercept[failed] = 1.0, offset[failed]
+    return slope, intercept
 
 
 def fit_decisions(

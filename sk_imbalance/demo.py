@@ -50,9 +50,9 @@ __all__ = ["main", "run_comparison", "SETTINGS"]
 
 #: (row name, constructor settings); everything else is the estimator's default.
 SETTINGS = (
-    ("plain", {"class_weight": None, "threshold": 0.5}),
-    # the weighted network's own 0.5 (its uncalibrated output), as Keras's
-    # class weights give
+    # the network's own output cut at 0.5 (calibration=None), as plain Keras
+    # and Keras's class weights give
+    ("plain", {"class_weight": None, "threshold": 0.5, "calibration": None}),
     ("weighted", {"class_weight": "balanced", "threshold": 0.5, "calibration": None}),
     ("weighted + tuned thresholds", {"class_weight": "balanced", "threshold": "tuned"}),
 )
