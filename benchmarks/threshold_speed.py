@@ -7,8 +7,7 @@ per label), side by side in one process, each timed as the best of
 - the reference: one NumPy ``argsort`` of the whole matrix along the rows
   (``np.argsort(P, axis=0)``), the floor the issue names;
 - ``best_cutoffs``: the exact F1 optimum of every label;
-- ``tune_thresholds``: the whole per-label rule (cap, shrinkage, gate);
-- the micro objective's global search (:func:`global_threshold`).
+- ``tune_thresholds``: the whole per-label rule (cap, shrinkage, gate).
 
 Ratios are to the reference of the same run. Run::
 
