@@ -175,3 +175,16 @@ def test_predict_on_extreme_rows_is_finite():
     ).fit(X, Y)
     proba = clf.predict_proba(X * 1e37)
     assert np.all(np.isfinite(proba)) and np.all((proba > 0) & (proba < 1))
+
+
+def test_features_around_1e20_raise_a_named_divergence():
+    """Check that X around 1e20 (finite in float32) is an error, not NaN output.
+
+    Adam's second moment overflows float32 on such inputs; the estimator must
+    say so and name the fix rather than return NaN probabilities.
+    """
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(8,), epochs=5, patience=None, cv=2, random_state=0
+    )
+    with pytest.raises(FloatingPointError, match="diverged.*scale the features"):
+        clf.fit(X * 1e20, Y)
