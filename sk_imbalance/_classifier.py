@@ -423,7 +423,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         y : array-like of shape (n_samples, n_labels) or (n_samples,)
             0/1 indicator matrix, or a 1-D binary target.
         sample_weight : array-like of shape (n_samples,), default=None
-            Multiplies each row's loss and its weight in threshold tuning.
+            Multiplies each row's loss and its weight in threshold tuning and
+            calibration. Only relative weights matter: it is rescaled to mean 1.
 
         Returns
         -------
@@ -431,6 +432,12 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         """
         validate_params(self)
         check_threshold_scoring(self.threshold, self.scoring)
+        if self.model is None and self.model_kwargs:
+            raise ValueError(
+                f"model_kwargs={self.model_kwargs!r} is for a build function passed "
+                "as model=; the built-in MLP (model=None) takes hidden_layer_sizes, "
+                "activation and dropout instead."
+            )
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
         self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(

@@ -109,6 +109,7 @@ def check_sample_weight(sample_weight, n_samples, target):
     Returns
     -------
     ndarray of shape (n_samples,) or None
+        Rescaled to mean 1.
     """
     if sample_weight is None:
         return None
@@ -135,7 +136,10 @@ def check_sample_weight(sample_weight, n_samples, target):
                 "All samples with a positive sample_weight belong to one class; a "
                 "binary classifier needs samples of 2 classes."
             )
-    return sample_weight
+    # only relative weights matter; mean 1 keeps the loss within float32 (1e30 or
+    # 1e-300 everywhere would overflow or vanish) and gives the calibration's
+    # penalty its meaning in rows
+    return sample_weight / sample_weight.mean()
 
 
 #: Largest magnitude the network's float32 arithmetic can hold.

@@ -336,10 +336,10 @@ def test_classifier_refuses_values_beyond_float32(multilabel_data, fast_params):
         WeightedMultiLabelClassifier(**fast_params).fit(huge, Y)
     with pytest.raises(ValueError, match="float32"):
         WeightedMultiLabelClassifier(**fast_params).fit(sp.csr_matrix(huge), Y)
-    weights = np.ones(len(X))
-    weights[3] = 1e39
     with pytest.raises(ValueError, match="sample_weight times the class weights"):
-        WeightedMultiLabelClassifier(**fast_params).fit(X, Y, sample_weight=weights)
+        WeightedMultiLabelClassifier(
+            **fast_params, class_weight=np.full((Y.shape[1], 2), 1e38)
+        ).fit(X, Y, sample_weight=np.r_[10.0, np.ones(len(X) - 1)])
     clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     with pytest.raises(ValueError, match="beyond float32"):
         clf.predict_proba(huge)

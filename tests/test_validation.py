@@ -85,6 +85,9 @@ def test_predict_wrong_number_of_features_raises():
         ({"shrinkage": float("nan")}, "shrinkage must be a finite float in"),
         ({"max_predicted_ratio": 0}, "max_predicted_ratio must be None or a"),
         ({"verbose": -1}, "verbose must be an int"),
+        ({"model_kwargs": {"units": 8}}, "model_kwargs=.* is for a build function"),
+        ({"cv": [(np.arange(10), np.array([10**6]))]}, "indices outside"),
+        ({"cv": [(np.arange(10), np.arange(0))]}, "holds no row out"),
     ],
 )
 def test_fit_bad_parameters_raise_value_error(params, message):
@@ -188,3 +191,20 @@ def test_features_around_1e20_raise_a_named_divergence():
     )
     with pytest.raises(FloatingPointError, match="diverged.*scale the features"):
         clf.fit(X * 1e20, Y)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e30])
+def test_sample_weight_scale_does_not_matter(scale):
+    """Check that uniform weights of any magnitude fit like no weights.
+
+    sample_weight is rescaled to mean 1, so 1e30 cannot overflow float32 and
+    1e-300 cannot vanish in it.
+    """
+    params = dict(hidden_layer_sizes=(4,), epochs=2, patience=None, cv=2)
+    plain = WeightedMultiLabelClassifier(**params, random_state=0).fit(X, Y)
+    weighted = WeightedMultiLabelClassifier(**params, random_state=0).fit(
+        X, Y, sample_weight=np.full(len(X), scale)
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), plain.predict_proba(X), rtol=1e-5, atol=1e-7
+    )
