@@ -104,6 +104,11 @@ def make_splits(cv, n_samples, seed, X=None, y=None):
     list of (ndarray, ndarray)
     """
     rows = np.arange(n_samples)
+    label = (
+        repr(cv)
+        if isinstance(cv, Real) or hasattr(cv, "split")
+        else f"<{type(cv).__name__} of splits>"
+    )
     if isinstance(cv, Integral):
         if cv > n_samples:
             raise ValueError(
@@ -122,25 +127,25 @@ def make_splits(cv, n_samples, seed, X=None, y=None):
         for train, test in splits
     ]
     if not splits:
-        raise ValueError(f"cv={cv!r} gave no split.")
+        raise ValueError(f"cv={label} gave no split.")
     if not any(test.size for _, test in splits):
         raise ValueError(
-            f"cv={cv!r} holds no row out: the held-out rows choose the epoch, "
+            f"cv={label} holds no row out: the held-out rows choose the epoch, "
             "the calibration and the thresholds. Give splits with test rows, "
             "e.g. cv=5."
         )
     for index, (train, test) in enumerate(splits):
         if train.size == 0:
-            raise ValueError(f"Split {index} of cv={cv!r} has no training row.")
+            raise ValueError(f"Split {index} of cv={label} has no training row.")
         for name, part in (("training", train), ("held-out", test)):
             if part.size and (part.min() < 0 or part.max() >= n_samples):
                 raise ValueError(
-                    f"Split {index} of cv={cv!r} has {name} row indices outside "
+                    f"Split {index} of cv={label} has {name} row indices outside "
                     f"[0, {n_samples}): min {part.min()}, max {part.max()}."
                 )
         if np.intersect1d(train, test).size:
             raise ValueError(
-                f"Split {index} of cv={cv!r} holds out rows it also trains on."
+                f"Split {index} of cv={label} holds out rows it also trains on."
             )
     return splits
 
