@@ -80,6 +80,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         - dict: ``{label_index: w_pos}`` or ``{label_index: {0: w_neg, 1:
           w_pos}}``; for a 1-D binary ``y``, ``{class: weight}`` as in
           scikit-learn;
+        - list of dicts, scikit-learn's multi-output form: one ``{0: w_neg,
+          1: w_pos}`` per label, as ``RandomForestClassifier`` takes;
         - callable: ``class_weight(Y)`` returns an ``(n_labels, 2)`` array;
         - None: no weighting.
     loss : {"bce", "focal"}, default="bce"

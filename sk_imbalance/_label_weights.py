@@ -169,6 +169,8 @@ def check_label_weights(class_weight, Y, classes=None):
           ``{0: w_neg, 1: w_pos}``; labels not listed get ``[1, 1]``. For a
           1-D binary target, keys are the class labels, as in scikit-learn:
           ``{negative_class: w_neg, positive_class: w_pos}``.
+        - list of dicts, scikit-learn's multi-output form (as
+          ``RandomForestClassifier``'s): one ``{0: w_neg, 1: w_pos}`` per label.
         - callable: ``class_weight(Y)`` returns any of the array forms above.
     Y : ndarray of shape (n_samples, n_labels)
         The 0/1 indicator matrix seen by ``fit``.
@@ -192,6 +194,8 @@ def check_label_weights(class_weight, Y, classes=None):
         weights = compute_label_weights(Y, class_weight)
     elif isinstance(class_weight, Mapping):
         weights = _weights_from_dict(class_weight, n_labels, classes)
+    elif _is_list_of_dicts(class_weight):
+        weights = _weights_from_dict_list(class_weight, n_labels)
     elif callable(class_weight):
         weights = class_weight(Y)
         if weights is None:
@@ -202,6 +206,39 @@ def check_label_weights(class_weight, Y, classes=None):
     else:
         weights = class_weight
     return _validate_weight_array(weights, n_labels)
+
+
+def _is_list_of_dicts(class_weight):
+    return (
+        isinstance(class_weight, list | tuple)
+        and len(class_weight) > 0
+        and all(isinstance(item, Mapping) for item in class_weight)
+    )
+
+
+def _weights_from_dict_list(class_weight, n_labels):
+    """scikit-learn's multi-output form: one ``{0: w_neg, 1: w_pos}`` per label.
+
+    As ``RandomForestClassifier(class_weight=[{0: 1, 1: 5}, ...])``; a class
+    missing from a dict gets weight 1.
+    """
+    if len(class_weight) != n_labels:
+        raise ValueError(
+            f"class_weight is a list of {len(class_weight)} dicts but Y has "
+            f"{n_labels} label(s); give one {{0: w_neg, 1: w_pos}} dict per label."
+        )
+    weights = np.ones((n_labels, 2))
+    for index, item in enumerate(class_weight):
+        unknown = [key for key in item if isinstance(key, bool | np.bool_)] or [
+            key for key in item if key not in (0, 1)
+        ]
+        if unknown:
+            raise ValueError(
+                f"class_weight[{index}] has keys {unknown!r}; each dict maps the "
+                "classes 0 and 1 of its label to weights, e.g. {0: 1.0, 1: 5.0}."
+            )
+        weights[index] = [item.get(0, 1.0), item.get(1, 1.0)]
+    return weights
 
 
 def _weights_from_dict(class_weight, n_labels, classes):

@@ -109,3 +109,24 @@ def test_check_label_weights_bad_values_raise(class_weight, message):
     """Check that bad class_weight values raise a ValueError naming the problem."""
     with pytest.raises(ValueError, match=message):
         check_label_weights(class_weight, Y)
+
+
+def test_class_weight_list_of_dicts_is_scikit_learns_multi_output_form():
+    """Check the list-of-dicts form, as RandomForestClassifier takes it."""
+    Y = np.array([[0, 1, 1], [1, 0, 1]])
+    weights = check_label_weights([{0: 1.0, 1: 5.0}, {1: 2.0}, {0: 0.5}], Y)
+    np.testing.assert_array_equal(weights, [[1.0, 5.0], [1.0, 2.0], [0.5, 1.0]])
+
+
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        ([{0: 1.0, 1: 5.0}], "a list of 1 dicts but Y has 3 label"),
+        ([{0: 1, 1: 2}, {2: 1}, {}], r"class_weight\[1\] has keys \[2\]"),
+        ([{True: 2}, {}, {}], r"class_weight\[0\] has keys \[True\]"),
+    ],
+)
+def test_class_weight_list_of_dicts_errors(class_weight, message):
+    """Check the errors for a wrong count of dicts and wrong keys."""
+    with pytest.raises(ValueError, match=message):
+        check_label_weights(class_weight, np.zeros((4, 3)))
