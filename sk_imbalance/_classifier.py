@@ -142,11 +142,15 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         out-of-fold positives; None lifts the cap.
     cv : int, float, CV splitter or iterable, default=5
         The cross-fit, as scikit-learn's ``cv``: an int ``k >= 2`` trains
-        ``k`` networks ("heads"), each on ``k - 1`` of ``k`` shuffled folds; a
-        float in (0, 1) holds that fraction out and trains one network on the
-        rest; a splitter (e.g. ``KFold(5)``; its ``split(X, y)`` is called) or
-        an iterable of ``(train, test)`` index arrays trains one head per
-        split. The held-out rows choose the epoch and tune the thresholds.
+        ``k`` networks ("heads"), each on ``k - 1`` of ``k`` folds stratified
+        label by label
+        (:class:`~sk_imbalance.model_selection.MultilabelStratifiedKFold`:
+        every label with at least ``k`` positives has positives in every
+        held-out fold); a float in (0, 1) holds that fraction out, stratified
+        the same way, and trains one network on the rest; a splitter (e.g.
+        ``KFold(5)``; its ``split(X, y)`` is called) or an iterable of
+        ``(train, test)`` index arrays trains one head per split. The held-out
+        rows choose the epoch and tune the thresholds.
         All heads are trained together, as one Keras model.
     ensemble : bool, default=True
         Which network predicts. True: the heads whose held-out scores chose
@@ -455,7 +459,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
                 "mean."
             )
         rng = _generator(self.random_state)
-        splits = make_splits(self.cv, X.shape[0], int(rng.integers(2**31 - 1)), X, y)
+        seed = int(rng.integers(2**31 - 1))
+        splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=target.Y)
         crossfit = self._cross_fit(
             X, targets, splits, sample_weight, rng, self.patience
         )

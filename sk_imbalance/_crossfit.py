@@ -36,6 +36,7 @@ from ._heads import copy_variables
 from ._losses import HeadwiseLoss
 from ._network import make_optimizer
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
+from .model_selection import MultilabelStratifiedKFold, iterative_stratification
 
 __all__ = [
     "CrossFitResult",
@@ -84,20 +85,24 @@ class CrossFitResult:
     history: dict = field(default_factory=dict)
 
 
-def make_splits(cv, n_samples, seed, X=None, y=None):
+def make_splits(cv, n_samples, seed, X=None, y=None, Y=None):
     """Turn ``cv`` into a list of ``(train_rows, held_rows)`` index arrays.
 
     Parameters
     ----------
     cv : int, float, CV splitter or iterable
-        An int ``k >= 2``: shuffled k-fold (:class:`~sklearn.model_selection.KFold`
-        seeded by ``seed``); a float in (0, 1): one shuffled hold-out of that
-        fraction; an object with ``split``: its splits of ``(X, y)``; an
-        iterable of ``(train, test)`` index pairs.
+        An int ``k >= 2``: k folds, stratified label by label on ``Y``
+        (:class:`~sk_imbalance.model_selection.MultilabelStratifiedKFold`
+        seeded by ``seed``), shuffled :class:`~sklearn.model_selection.KFold`
+        without ``Y``; a float in (0, 1): one hold-out of that fraction,
+        stratified the same way; an object with ``split``: its splits of
+        ``(X, y)``; an iterable of ``(train, test)`` index pairs.
     n_samples : int
     seed : int
     X, y : array-like, default=None
         Passed to a splitter's ``split``.
+    Y : ndarray of shape (n_samples, n_labels), default=None
+        The 0/1 target the int and float forms stratify on.
 
     Returns
     -------
@@ -115,9 +120,19 @@ def make_splits(cv, n_samples, seed, X=None, y=None):
                 f"cv={cv} folds need at least {cv} samples; got {n_samples}. Use "
                 "fewer folds."
             )
-        splits = KFold(int(cv), shuffle=True, random_state=seed).split(rows)
+        if Y is None:
+            splits = KFold(int(cv), shuffle=True, random_state=seed).split(rows)
+        else:
+            splits = MultilabelStratifiedKFold(int(cv), random_state=seed).split(
+                rows, Y
+            )
     elif isinstance(cv, Real):
-        splits = [train_test_split(rows, test_size=float(cv), random_state=seed)]
+        if Y is None:
+            splits = [train_test_split(rows, test_size=float(cv), random_state=seed)]
+        else:
+            ratios = [1.0 - float(cv), float(cv)]
+            fold = iterative_stratification(Y, ratios, np.random.default_rng(seed))
+            splits = [(rows[fold == 0], rows[fold == 1])]
     elif hasattr(cv, "split"):
         splits = cv.split(rows if X is None else X, y)
     else:

@@ -164,8 +164,10 @@ def test_weights_that_diverge_in_the_last_step_raise():
     reveal it, and fit raises instead of returning NaN probabilities.
     """
     X_big = np.array([[3.455842e19], [8.216182e19]], dtype=np.float32)
+    # seed 1: the seed under which this data diverges in the last step (others
+    # train to finite, useless, output; either way never NaN)
     clf = WeightedMultiLabelClassifier(
-        hidden_layer_sizes=(4,), epochs=2, patience=None, cv=2, random_state=0
+        hidden_layer_sizes=(4,), epochs=2, patience=None, cv=2, random_state=1
     )
     with pytest.warns(UserWarning), pytest.raises(FloatingPointError, match="diverged"):
         clf.fit(X_big, np.array([[1], [1]]))
@@ -187,7 +189,7 @@ def test_features_around_1e20_raise_a_named_divergence():
     say so and name the fix rather than return NaN probabilities.
     """
     clf = WeightedMultiLabelClassifier(
-        hidden_layer_sizes=(8,), epochs=5, patience=None, cv=2, random_state=0
+        hidden_layer_sizes=(8,), epochs=5, patience=None, cv=2, random_state=1
     )
     with pytest.raises(FloatingPointError, match="diverged.*scale the features"):
         clf.fit(X * 1e20, Y)
