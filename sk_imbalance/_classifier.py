@@ -170,6 +170,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     verbose : int, default=0
         1 or more prints the training loss and out-of-fold objective of every
         epoch.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Keras callbacks, called as ``model.fit`` calls them (see Notes).
 
     Attributes
     ----------
@@ -273,6 +275,19 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
     improvement. The weighted training loss is not monitored: it falls long
     after macro-F1 has peaked, or before.
 
+    **Keras callbacks.** Their ``model`` is the fused training view of all
+    heads (input ``(batch, k, n_features)``, output ``(batch, k, n_labels)``,
+    its optimizer shared by the heads). They receive ``on_train_begin``,
+    ``on_epoch_begin``, ``on_train_batch_end`` with the step's ``"loss"``
+    (mean over heads), ``on_epoch_end`` with ``"loss"`` and, on scored
+    epochs, ``"oof_score"`` (every epoch unless ``patience=None``, which
+    scores the last only), and ``on_train_end``. Setting
+    ``model.stop_training`` (``EarlyStopping(monitor="oof_score",
+    mode="max")``) ends training after that epoch; the best out-of-fold
+    epoch's weights are then restored as usual, whatever the callback
+    restored. A learning-rate schedule changes the shared optimizer's rate for
+    this fit only. With ``ensemble=False`` the callbacks also see the refit.
+
     **Why the ensemble.** A network refitted on all the data (``ensemble=
     False``) trains on more rows than the heads whose held-out scores chose
     the thresholds; its scores are more confident, so the thresholds no
@@ -361,6 +376,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             types=(type(None), Integral, np.random.RandomState),
         ),
         "verbose": Number(Integral, 0),
+        "callbacks": Custom(
+            lambda v: (
+                v is None or all(isinstance(c, keras.callbacks.Callback) for c in v)
+            ),
+            "None or a list of keras.callbacks.Callback",
+            types=(type(None), list, tuple),
+        ),
     }
 
     def __init__(
@@ -391,6 +413,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         ensemble=True,
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.model = model
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -417,6 +440,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         self.ensemble = ensemble
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
@@ -583,6 +607,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             rng=rng,
             score=score,
             verbose=self.verbose,
+            callbacks=self.callbacks,
         )
 
     def _fit_decisions(self, Y, Z, sample_weight):

@@ -268,6 +268,7 @@ def fit_heads(
     rng,
     score,
     verbose=0,
+    callbacks=None,
 ):
     """Train the heads of a compiled training view; keep the best epoch's weights.
 
@@ -295,6 +296,14 @@ def fit_heads(
         their out-of-fold probabilities; higher is better.
     verbose : int, default=0
         1 or more prints one line per epoch.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Called as ``model.fit`` would call them, with ``trainer`` (the fused
+        training view of all heads) as their model: ``on_train_begin``,
+        ``on_epoch_begin``, ``on_train_batch_end`` with ``{"loss": ...}`` (the
+        step's loss, mean over heads), ``on_epoch_end`` with ``{"loss": ...,
+        "oof_score": ...}`` (the latter on epochs that are scored) and
+        ``on_train_end``. A callback that sets ``model.stop_training`` (as
+        ``EarlyStopping`` does) ends training after that epoch.
 
     Returns
     -------
@@ -313,33 +322,58 @@ def fit_heads(
     history = {"loss": [], "oof_score": []}
     best = (-np.inf, 0, None, None)  # score, epoch, weights, proba
     proba = np.full((X.shape[0], n_outputs), np.nan)
+    hooks = keras.callbacks.CallbackList(
+        list(callbacks or []), model=trainer, epochs=epochs, verbose=0
+    )
+    trainer.stop_training = False
+    hooks.on_train_begin()
     for epoch in range(1, epochs + 1):
-        losses = [
-            trainer.train_on_batch(_dense_rows(X, batch), targets[batch])
-            for batch in head_batches(train_sets, batch_size, rng)
-        ]
+        hooks.on_epoch_begin(epoch - 1)
+        losses = []
+        for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
+            losses.append(trainer.train_on_batch(_dense_rows(X, batch), targets[batch]))
+            if callbacks:
+                hooks.on_train_batch_end(step, {"loss": losses[-1] / len(splits)})
         epoch_loss = float(np.mean(losses)) / len(splits)
         if not np.isfinite(epoch_loss):
             _diverged(f"The training loss is {epoch_loss}", epoch)
         history["loss"].append(epoch_loss)
-        if (patience is None and epoch < epochs) or not held.any():
+        logs = {"loss": epoch_loss}
+        scored = not ((patience is None and epoch < epochs) or not held.any())
+        if scored:
+            proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+            if not np.all(np.isfinite(proba[held])):
+                _diverged("The held-out predictions are not finite", epoch)
+            current = float(score(held, proba[held]))
+            history["oof_score"].append(current)
+            logs["oof_score"] = current
+            if verbose:
+                print(
+                    f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof "
+                    f"{current:.4f}"
+                )
+        hooks.on_epoch_end(epoch - 1, logs)
+        if not scored:
+            if trainer.stop_training:  # a callback ended training: score it now
+                if held.any():
+                    proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+                    if not np.all(np.isfinite(proba[held])):
+                        _diverged("The held-out predictions are not finite", epoch)
+                    history["oof_score"].append(float(score(held, proba[held])))
+                break
             continue
-        proba = out_of_fold_proba(trainer, X, slots, n_outputs)
-        if not np.all(np.isfinite(proba[held])):
-            _diverged("The held-out predictions are not finite", epoch)
-        current = float(score(held, proba[held]))
-        history["oof_score"].append(current)
-        if verbose:
-            print(f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof {current:.4f}")
         if current > best[0] or best[2] is None:
             weights = [w.numpy() for w in trainer.weights] if patience else None
             best = (current, epoch, weights, proba)
-        elif epoch - best[1] >= patience:
+        elif epoch - best[1] >= patience or trainer.stop_training:
             break
+        if trainer.stop_training:
+            break
+    hooks.on_train_end(logs)
     if not all(np.all(np.isfinite(w.numpy())) for w in trainer.trainable_weights):
         _diverged("The network's weights are not finite", epoch)
     if patience is None or best[2] is None:
-        return proba, held, epochs, history
+        return proba, held, epoch, history
     if best[1] != epoch:
         for variable, value in zip(trainer.weights, best[2], strict=True):
             variable.assign(value)
@@ -376,6 +410,7 @@ def cross_fit(
     rng,
     score,
     verbose=0,
+    callbacks=None,
 ):
     """Build, train and score the heads of one fit.
 
@@ -384,7 +419,7 @@ def cross_fit(
     build : callable
         ``build(n_heads)`` returns the fit's fresh ``(train_model,
         ensemble_model)`` (see :mod:`._heads`), sharing layers.
-    X, targets, splits, epochs, patience, rng, score, verbose
+    X, targets, splits, epochs, patience, rng, score, verbose, callbacks
         See :func:`fit_heads`.
     loss : {"bce", "focal"}
     focal_gamma : float
@@ -422,6 +457,7 @@ def cross_fit(
             rng=rng,
             score=score,
             verbose=verbose,
+            callbacks=callbacks,
         )
         copy_variables(trainer.model, train_model)
     finally:

@@ -399,3 +399,83 @@ def test_classifier_calibration_none_is_the_weighted_output(
     np.testing.assert_array_equal(platt.predict(X), raw.predict(X))
     # balanced weights lean the raw probabilities toward the positives
     assert raw.predict_proba(X).mean() > platt.predict_proba(X).mean()
+
+
+class _Recorder(keras.callbacks.Callback):
+    """Records what a Keras callback is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.events, self.epoch_logs, self.batches = [], [], 0
+
+    def on_train_begin(self, logs=None):
+        self.events.append("train_begin")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.events.append(f"epoch_begin {epoch}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+        assert np.isfinite(logs["loss"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append(f"epoch_end {epoch}")
+        self.epoch_logs.append(dict(logs))
+
+    def on_train_end(self, logs=None):
+        self.events.append("train_end")
+
+
+def test_keras_callbacks_see_every_epoch_and_step(multilabel_data, fast_params):
+    """Check the callback contract: the calls, their order, the logs."""
+    X, Y = multilabel_data
+    recorder = _Recorder()
+    params = {**fast_params, "epochs": 3, "patience": 5, "cv": 3}
+    clf = WeightedMultiLabelClassifier(**params, callbacks=[recorder]).fit(X, Y)
+    assert recorder.events[0] == "train_begin" and recorder.events[-1] == "train_end"
+    assert recorder.events[1:3] == ["epoch_begin 0", "epoch_end 0"]
+    assert [log["loss"] for log in recorder.epoch_logs] == clf.history_["loss"]
+    assert [log["oof_score"] for log in recorder.epoch_logs] == clf.history_[
+        "oof_score"
+    ]
+    steps_per_epoch = -(-200 // min(params["batch_size"], 200))  # each head: 200 rows
+    assert recorder.batches == 3 * steps_per_epoch
+    # the callback's model is the fused training view of the three heads
+    assert recorder.model.output.shape[1:] == (3, Y.shape[1])
+
+
+def test_keras_early_stopping_is_passed_through(multilabel_data, fast_params):
+    """Check that EarlyStopping ends training, on the loss or the oof score."""
+    X, Y = multilabel_data
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    params = {**fast_params, "epochs": 30, "patience": None}
+    clf = WeightedMultiLabelClassifier(**params, callbacks=[stop]).fit(X, Y)
+    assert len(clf.history_["loss"]) == 2  # epoch 1 sets the best, epoch 2 stops
+    assert clf.n_epochs_ == 2 and len(clf.history_["oof_score"]) == 1
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    on_oof = keras.callbacks.EarlyStopping(
+        monitor="oof_score", mode="max", patience=0, min_delta=1.0
+    )
+    params = {**fast_params, "epochs": 30, "patience": 20}
+    clf = WeightedMultiLabelClassifier(**params, callbacks=[on_oof]).fit(X, Y)
+    assert len(clf.history_["oof_score"]) == 2
+
+
+def test_keras_learning_rate_schedule_stays_in_its_fit(multilabel_data, fast_params):
+    """Check a schedule reaches the optimizer and does not leak into later fits."""
+    X, Y = multilabel_data
+    params = {**fast_params, "patience": None}
+    before = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
+    frozen = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 0.0)
+    still = WeightedMultiLabelClassifier(**params, callbacks=[frozen]).fit(X, Y)
+    assert not np.allclose(still.predict_proba(X), before)  # it did not learn
+    after = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
+    np.testing.assert_array_equal(after, before)
+
+
+def test_keras_callbacks_must_be_callbacks(multilabel_data, fast_params):
+    """Check the error for something that is not a Keras callback."""
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params, callbacks=[print])
+    with pytest.raises(ValueError, match="callbacks must be None or a list"):
+        clf.fit(X, Y)
