@@ -22,6 +22,10 @@ together.
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # a program of its own: hide TensorFlow's start-up lines
+    from sk_imbalance._startup import quiet_native_stderr
+
+    _restore_stderr = quiet_native_stderr()
 
 import argparse  # noqa: E402
 import time  # noqa: E402
@@ -83,4 +87,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        _restore_stderr()

@@ -2,24 +2,38 @@
 
 :class:`WeightedMultiLabelClassifier` wraps a Keras sigmoid network, weights
 every label in its loss and tunes one decision threshold per label.
+
+The public names are imported on first use (PEP 562), so that importing the
+package, or a light submodule of it, does not load Keras and TensorFlow.
 """
 
-from ._classifier import WeightedMultiLabelClassifier
-from ._label_weights import LABEL_WEIGHT_STRATEGIES, compute_label_weights
-from ._losses import WeightedBinaryCrossentropy, WeightedFocalLoss
-from ._thresholds import optimal_fbeta_threshold, top_k_predict, tune_thresholds
-from ._trainer_cache import clear_trainer_cache
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "WeightedMultiLabelClassifier",
-    "compute_label_weights",
-    "LABEL_WEIGHT_STRATEGIES",
-    "WeightedBinaryCrossentropy",
-    "WeightedFocalLoss",
-    "optimal_fbeta_threshold",
-    "tune_thresholds",
-    "top_k_predict",
-    "clear_trainer_cache",
-]
+#: public name -> the submodule that defines it
+_PUBLIC = {
+    "WeightedMultiLabelClassifier": "._classifier",
+    "compute_label_weights": "._label_weights",
+    "LABEL_WEIGHT_STRATEGIES": "._label_weights",
+    "WeightedBinaryCrossentropy": "._losses",
+    "WeightedFocalLoss": "._losses",
+    "optimal_fbeta_threshold": "._thresholds",
+    "tune_thresholds": "._thresholds",
+    "top_k_predict": "._thresholds",
+    "clear_trainer_cache": "._trainer_cache",
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

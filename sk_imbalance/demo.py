@@ -35,6 +35,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # a program of its own: hide TensorFlow's start-up lines
+    from sk_imbalance._startup import quiet_native_stderr
+
+    _restore_stderr = quiet_native_stderr()
 
 import argparse  # noqa: E402
 import time  # noqa: E402
@@ -89,7 +93,7 @@ def _parse_args(argv):
     return args
 
 
-def run_comparison(epochs=_DEFAULTS["epochs"], seed=0):
+def run_comparison(epochs=_DEFAULTS["epochs"], seed=0, progress=None):
     """Fit the three models of the demo and score them on the test split.
 
     Parameters
@@ -98,6 +102,8 @@ def run_comparison(epochs=_DEFAULTS["epochs"], seed=0):
         Maximum training epochs of every model.
     seed : int, default=0
         ``random_state`` of every model.
+    progress : callable, default=None
+        Called with one line of text as each model starts and ends.
 
     Returns
     -------
@@ -123,9 +129,15 @@ def run_comparison(epochs=_DEFAULTS["epochs"], seed=0):
                 ),
             ]
         )
+        if progress:
+            progress(f"  [{len(results) + 1}/{len(SETTINGS)}] {name} ...")
         start = time.perf_counter()
         model.fit(X_train, Y_train)
         fit_seconds = time.perf_counter() - start
+        if progress:
+            progress(
+                f"        done in {fit_seconds:.1f} s, epoch {model[-1].n_epochs_} kept"
+            )
         Y_pred = model.predict(X_test)
         results.append(
             {
@@ -215,7 +227,11 @@ def main(argv=None):
         "thresholds, then they predict together)...\n"
     )
     start = time.perf_counter()
-    results, true_labels_per_row = run_comparison(epochs=args.epochs, seed=args.seed)
+    results, true_labels_per_row = run_comparison(
+        epochs=args.epochs,
+        seed=args.seed,
+        progress=lambda line: print(line, flush=True),
+    )
     total = time.perf_counter() - start
     print(format_table(results, true_labels_per_row))
     print()
@@ -225,4 +241,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        _restore_stderr()

@@ -56,3 +56,49 @@ def test_quickstart_runs(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "test macro-F1:" in out
     assert "threshold" in out
+
+
+def test_importing_the_package_does_not_load_tensorflow():
+    """Check the lazy package: a light import leaves Keras and TensorFlow out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sk_imbalance, sk_imbalance._startup; "
+        "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules; "
+        "from sk_imbalance import WeightedMultiLabelClassifier; "
+        "assert 'keras' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_demo_as_a_program_prints_no_tensorflow_start_up_lines():
+    """Check that `python -m sk_imbalance.demo` keeps stderr free of TF's lines."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_imbalance.demo", "--epochs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    assert "[3/3]" in done.stdout and "macro-F1" in done.stdout
+    assert "I0000" not in done.stderr and "absl" not in done.stderr
+
+
+def test_quiet_native_stderr_restores_the_stream():
+    """Check that the restore function puts descriptor 2 and sys.stderr back."""
+    import os
+    import sys
+
+    from sk_imbalance._startup import quiet_native_stderr
+
+    before = sys.stderr
+    stat_before = os.fstat(2)
+    restore = quiet_native_stderr()
+    assert os.fstat(2).st_ino != stat_before.st_ino  # now the null device
+    restore()
+    assert sys.stderr is before
+    assert os.fstat(2).st_ino == stat_before.st_ino
