@@ -27,6 +27,12 @@ from ._losses import LOSSES, element_weights
 from ._network import predict_logits
 from ._params import Custom, Flag, Number, Options, Sizes, validate_params
 from ._persistence import model_from_state, model_to_state
+from ._sklearn_callbacks import (
+    CallbackSupportMixin,
+    TaskReporter,
+    fit_context,
+    with_callbacks,
+)
 from ._thresholds import MAX_PREDICTED_RATIO, MIN_POSITIVES, SHRINKAGE
 from ._validation import (
     check_cv,
@@ -41,7 +47,9 @@ from .report import label_report
 __all__ = ["WeightedMultiLabelClassifier"]
 
 
-class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+class WeightedMultiLabelClassifier(
+    CallbackSupportMixin, MultiOutputMixin, ClassifierMixin, BaseEstimator
+):
     r"""Keras sigmoid network for imbalanced multi-label data.
 
     ``fit`` computes ``[w_neg, w_pos]`` weights for every label from the target
@@ -443,6 +451,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         self.callbacks = callbacks
 
     # ------------------------------------------------------------------ fit
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Cross-fit the networks, choose the epoch and tune the thresholds.
 
@@ -485,8 +494,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
         rng = _generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=target.Y)
+        context = fit_context(self, self.epochs)
+        reporter = []
+        if context is not None:
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+            reporter = [TaskReporter(self, context, X, y, splits)]
         crossfit = self._cross_fit(
-            X, targets, splits, sample_weight, rng, self.patience
+            X, targets, splits, sample_weight, rng, self.patience, reporter=reporter
         )
         self.n_epochs_ = crossfit.n_epochs
         self.history_ = crossfit.history
@@ -510,6 +524,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             self.model_ = self._cross_fit(
                 X, targets, everything, sample_weight, rng, None, self.n_epochs_
             ).model
+        if context is not None:
+            context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):
@@ -585,7 +601,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             self.model, self._meta(n_features), self.model_kwargs or {}, n_heads, rng
         )
 
-    def _cross_fit(self, X, targets, splits, sample_weight, rng, patience, epochs=None):
+    def _cross_fit(
+        self, X, targets, splits, sample_weight, rng, patience, epochs=None, reporter=()
+    ):
         """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
         Y = targets[:, : self.n_outputs_]
 
@@ -607,7 +625,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, ClassifierMixin, BaseEstima
             rng=rng,
             score=score,
             verbose=self.verbose,
-            callbacks=self.callbacks,
+            callbacks=[*(self.callbacks or []), *reporter],
         )
 
     def _fit_decisions(self, Y, Z, sample_weight):
