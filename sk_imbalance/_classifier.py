@@ -565,7 +565,7 @@ class WeightedMultiLabelClassifier(
 
     def _set_target_attributes(self, target):
         self.n_outputs_ = target.Y.shape[1]
-        self._y_dtype = target.dtype
+        self._y_dtype = target.dtype.str  # a str: persisted without numpy.dtype
         if target.classes is not None:
             self.classes_ = target.classes
         else:
@@ -729,7 +729,7 @@ class WeightedMultiLabelClassifier(
         _, indicator = self._decide(X)
         if not isinstance(self.classes_, list):
             return self.classes_[indicator[:, 0]]
-        return indicator.astype(self._y_dtype, copy=False)
+        return indicator.astype(np.dtype(self._y_dtype), copy=False)
 
     # ------------------------------------------------------- sklearn hooks
     def __sklearn_tags__(self):

@@ -1,10 +1,15 @@
-"""Pickling of the fitted Keras network.
+"""Persistence of the fitted Keras network: pickle and skops.
 
-A fitted estimator is pickled with its network as a plain dict: the Keras
-architecture config and the weight arrays. Unpickling rebuilds the network
-with public Keras APIs only; nothing in Keras is patched. Custom layers in a
-user's network must be registered with
-``keras.saving.register_keras_serializable``, as for any Keras model.
+A fitted estimator is saved with its network as a plain dict: the Keras
+architecture config (JSON-like) and the weight arrays. That is what pickle
+stores, and what ``skops.io`` stores without trusting anything but the
+estimator's own class. Loading rebuilds the network with public Keras APIs
+only, in Keras's safe mode: a config that names a Python ``lambda`` (a
+``Lambda`` layer), or a class Keras does not know, is refused with a
+``ValueError`` rather than run. Custom layers in a user's network must be
+registered with ``keras.saving.register_keras_serializable``, as for any Keras
+model; a user who trusts a file that holds a ``Lambda`` layer can call
+``keras.config.enable_unsafe_deserialization()`` before loading it.
 """
 
 from __future__ import annotations
@@ -57,6 +62,20 @@ def model_from_state(state):
             f"format {state.get('format') if isinstance(state, dict) else state!r}; "
             "it was saved by another version of sk_imbalance."
         )
-    model = keras.saving.deserialize_keras_object(state["config"])
+    try:
+        model = keras.saving.deserialize_keras_object(state["config"])
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            "The saved network cannot be rebuilt in Keras's safe mode, so it was "
+            f"not loaded: {error} Only load files you trust; for a trusted file "
+            "holding a Lambda layer call keras.config.enable_unsafe_deserialization() "
+            "first, and register custom layers with "
+            "keras.saving.register_keras_serializable."
+        ) from error
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"The saved network rebuilt as a {type(model).__name__}, not a "
+            "keras.Model; the file was not written by sk_imbalance."
+        )
     model.set_weights(state["weights"])
     return model

@@ -165,3 +165,47 @@ def test_unpickle_rejects_unknown_model_format(fast_params, model_state):
     with pytest.raises(ValueError, match="unknown network format") as excinfo:
         pickle.loads(payload)
     assert "another version of sk_imbalance" in str(excinfo.value)
+
+
+def test_skops_round_trip_trusts_only_our_class(fast_params, multilabel_data, tmp_path):
+    """Check a Pipeline through skops.io: one untrusted type, ours; same output."""
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, Y = multilabel_data
+    pipe = make_pipeline(
+        StandardScaler(), WeightedMultiLabelClassifier(**fast_params)
+    ).fit(X, Y)
+    path = tmp_path / "model.skops"
+    sio.dump(pipe, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert untrusted == ["sk_imbalance._classifier.WeightedMultiLabelClassifier"]
+    loaded = sio.load(path, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+@pytest.mark.parametrize("swapped_in", [b"EvilLayer", b"Lambda"])
+def test_skops_refuses_a_tampered_file(
+    fast_params, multilabel_data, tmp_path, swapped_in
+):
+    """Check that a layer class swapped for an unknown one, or for a Lambda, is
+    refused with a named error instead of being built."""
+    sio = pytest.importorskip("skops.io")
+    import zipfile
+
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
+    path, tampered = tmp_path / "model.skops", tmp_path / "tampered.skops"
+    sio.dump(clf, path)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "schema.json":
+                assert b"FoldDense" in data
+                data = data.replace(b"FoldDense", swapped_in)
+            target.writestr(item, data)
+    trusted = ["sk_imbalance._classifier.WeightedMultiLabelClassifier"]
+    with pytest.raises(ValueError, match="cannot be rebuilt in Keras's safe mode"):
+        sio.load(tampered, trusted=trusted)
