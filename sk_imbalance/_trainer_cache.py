@@ -99,6 +99,9 @@ class _Trainer:
     """A compiled training model and its optimizer's initial state."""
 
     def __init__(self, model, loss, optimizer):
+        # No XLA: each fit calls train_on_batch on small tensors, where one XLA
+        # compilation per configuration costs more than it saves on CPU, and
+        # "auto" would make TensorFlow and JAX compile differently.
         model.compile(optimizer=optimizer, loss=loss, jit_compile=False)
         model.optimizer.build(model.trainable_variables)
         self.model = model

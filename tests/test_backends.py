@@ -1,0 +1,62 @@
+"""Backend smoke test: the estimator under Keras's JAX backend.
+
+Keras picks its backend once per process, so the test runs a script in a
+subprocess with ``KERAS_BACKEND=jax``; it is skipped when JAX is not
+installed. TensorFlow stays the default (and a dependency).
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = r"""
+import pickle
+import keras
+import numpy as np
+from sklearn.datasets import make_multilabel_classification
+from sk_imbalance import WeightedMultiLabelClassifier, WeightedBinaryCrossentropy
+from sk_imbalance import WeightedFocalLoss
+
+assert keras.backend.backend() == "jax", keras.backend.backend()
+y = np.array([[1.0, 0.0], [0.0, 1.0]], dtype="float32")
+z = np.array([[2.0, -1.0], [0.5, 3.0]], dtype="float32")
+weights = np.array([[1.0, 3.0], [0.5, 2.0]])
+expected = np.mean(
+    -(weights[:, 1] * y * np.log(1 / (1 + np.exp(-z)))
+      + weights[:, 0] * (1 - y) * np.log(1 - 1 / (1 + np.exp(-z))))
+)
+assert np.isclose(float(WeightedBinaryCrossentropy(weights)(y, z)), expected, rtol=1e-5)
+focal = float(WeightedFocalLoss(weights, gamma=0.0)(y, z))
+assert np.isclose(focal, expected, rtol=1e-5), (focal, expected)
+
+X, Y = make_multilabel_classification(n_samples=150, n_classes=4, random_state=0)
+for loss in ("bce", "focal"):
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(8,), epochs=3, cv=2, loss=loss, random_state=0
+    ).fit(X, Y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == Y.shape and np.all(np.isfinite(proba))
+    again = pickle.loads(pickle.dumps(clf)).predict_proba(X)
+    np.testing.assert_allclose(again, proba, rtol=1e-6)
+print("jax ok")
+"""
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="JAX is not installed"
+)
+def test_jax_backend_losses_fit_predict_pickle():
+    """Check losses against NumPy, a fit, predict and a pickle round trip on JAX."""
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "jax ok" in done.stdout
