@@ -33,6 +33,7 @@ __all__ = [
     "HeadSlice",
     "StackHeads",
     "ProbabilityAverage",
+    "SoftmaxAverage",
     "build_fold_mlp",
     "stack_networks",
     "copy_variables",
@@ -169,6 +170,30 @@ class ProbabilityAverage(keras.layers.Layer):
         ):
             return tuple(input_shape[0])
         return (input_shape[0], input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class SoftmaxAverage(ProbabilityAverage):
+    r"""Average the heads' softmax probabilities; return logits of the mean.
+
+    For class logits :math:`z_1, \dots, z_k` of one row (one vector per head),
+    the mean :math:`\bar p = \frac{1}{k}\sum_i \operatorname{softmax}(z_i)`
+    is returned as :math:`\log \bar p + \text{const}`:
+
+    .. math:: \operatorname{LSE}_i \operatorname{log\_softmax}(z_i)
+
+    (the :math:`-\log k` is dropped: softmax ignores a constant), so that
+    ``softmax`` of the output is the averaged probability. For the multiclass
+    estimator (issue 9); the input and output shapes are those of
+    :class:`ProbabilityAverage`.
+    """
+
+    def call(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = ops.stack(list(inputs), axis=1)
+        if inputs.shape[1] == 1:
+            return inputs[:, 0]
+        return ops.logsumexp(ops.log_softmax(inputs, axis=-1), axis=1)
 
 
 def _seeds(rng, n):

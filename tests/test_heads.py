@@ -180,3 +180,23 @@ def test_copy_variables_copies_weights_and_seed_states_and_checks_shapes():
     other, _ = _views("mlp", 3)
     with pytest.raises(RuntimeError, match="same variables"):
         copy_variables(source, other)
+
+
+def test_softmax_average_is_the_mean_probability():
+    """Check softmax(output) equals the heads' mean softmax, also for huge logits."""
+    from sk_imbalance._heads import SoftmaxAverage
+
+    rng = np.random.default_rng(0)
+    logits = (rng.normal(size=(6, 3, 4)) * 5).astype("float32")
+    logits[0, 0] = [500.0, -500.0, 0.0, 0.0]
+    out = keras.ops.convert_to_numpy(SoftmaxAverage()(logits)).astype(np.float64)
+    z = logits.astype(np.float64)
+    soft = np.exp(z - z.max(axis=-1, keepdims=True))
+    soft /= soft.sum(axis=-1, keepdims=True)
+    mean = soft.mean(axis=1)
+    got = np.exp(out - out.max(axis=-1, keepdims=True))
+    got /= got.sum(axis=-1, keepdims=True)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(got, mean, rtol=1e-4, atol=1e-6)
+    single = keras.ops.convert_to_numpy(SoftmaxAverage()(logits[:, :1]))
+    np.testing.assert_array_equal(single, logits[:, 0])
