@@ -9,16 +9,17 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._crossfit import cross_fit, make_splits
 from ._decisions import (
     SCORINGS,
     Decisions,
+    calibration_matters,
     decide,
     decision_score,
     fit_decisions,
+    parse_scoring,
     to_logits,
 )
 from ._heads import build_fold_mlp, stack_networks
@@ -27,6 +28,7 @@ from ._losses import LOSSES, element_weights
 from ._network import predict_logits
 from ._params import Custom, Flag, Number, Options, Sizes, validate_params
 from ._persistence import model_from_state, model_to_state
+from ._random import generator
 from ._sklearn_callbacks import (
     CallbackSupportMixin,
     TaskReporter,
@@ -491,7 +493,7 @@ class WeightedMultiLabelClassifier(
                 "network's precision); rescale sample_weight, e.g. divide it by its "
                 "mean."
             )
-        rng = _generator(self.random_state)
+        rng = generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=target.Y)
         context = fit_context(self, self.epochs)
@@ -628,14 +630,18 @@ class WeightedMultiLabelClassifier(
             callbacks=[*(self.callbacks or []), *reporter],
         )
 
-    def _fit_decisions(self, Y, Z, sample_weight):
-        """Calibration and thresholds on out-of-fold logits; see :mod:`._decisions`."""
+    def _fit_decisions(self, Y, Z, sample_weight, calibrate=True):
+        """Calibration and thresholds on out-of-fold logits; see :mod:`._decisions`.
+
+        ``calibrate=False`` skips the calibration map (identity), for the
+        monitor where the decisions do not depend on it.
+        """
         return fit_decisions(
             Y,
             Z,
             label_weights=self.label_weights_,
             sample_weight=sample_weight,
-            calibration=self.calibration,
+            calibration=self.calibration if calibrate else None,
             threshold=self.threshold,
             scoring=self.scoring,
             beta=self.beta,
@@ -648,10 +654,12 @@ class WeightedMultiLabelClassifier(
         """The objective ``scoring`` names, of the decisions ``predict`` would
         make from out-of-fold ``proba``: the monitor that chooses the epoch.
         The calibration and thresholds are fitted on ``proba`` exactly as at
-        the end of ``fit``.
+        the end of ``fit`` (the calibration only where the decisions depend on
+        it, :func:`._decisions.calibration_matters`).
         """
         Z = to_logits(proba)
-        decisions = self._fit_decisions(Y, Z, sample_weight)
+        calibrate = calibration_matters(self.threshold, self.scoring)
+        decisions = self._fit_decisions(Y, Z, sample_weight, calibrate=calibrate)
         return decision_score(
             Y,
             Z,
@@ -676,7 +684,7 @@ class WeightedMultiLabelClassifier(
         )
 
     def _beta(self):
-        return self.beta if self.scoring.startswith("fbeta") else 1.0
+        return parse_scoring(self.scoring, self.beta)[1]
 
     # -------------------------------------------------------------- predict
     def _decide(self, X):
@@ -750,20 +758,6 @@ class WeightedMultiLabelClassifier(
         if "model_" in state:
             state["model_"] = model_from_state(state["model_"])
         self.__dict__.update(state)
-
-
-def _generator(random_state):
-    """The fit's NumPy Generator; never reads or advances a global state.
-
-    None draws fresh entropy from the operating system rather than from
-    NumPy's global RandomState (scikit-learn's convention), so that fitting
-    changes no global random state.
-    """
-    if random_state is None:
-        return np.random.default_rng()
-    return np.random.default_rng(
-        check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    )
 
 
 def _take(values, index):

@@ -325,6 +325,15 @@ def fit_heads(
     hooks = keras.callbacks.CallbackList(
         list(callbacks or []), model=trainer, epochs=epochs, verbose=0
     )
+
+    def score_held_out(epoch):
+        proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+        if not np.all(np.isfinite(proba[held])):
+            _diverged("The held-out predictions are not finite", epoch)
+        current = float(score(held, proba[held]))
+        history["oof_score"].append(current)
+        return proba, current
+
     trainer.stop_training = False
     hooks.on_train_begin()
     for epoch in range(1, epochs + 1):
@@ -341,11 +350,7 @@ def fit_heads(
         logs = {"loss": epoch_loss}
         scored = not ((patience is None and epoch < epochs) or not held.any())
         if scored:
-            proba = out_of_fold_proba(trainer, X, slots, n_outputs)
-            if not np.all(np.isfinite(proba[held])):
-                _diverged("The held-out predictions are not finite", epoch)
-            current = float(score(held, proba[held]))
-            history["oof_score"].append(current)
+            proba, current = score_held_out(epoch)
             logs["oof_score"] = current
             if verbose:
                 print(
@@ -356,16 +361,13 @@ def fit_heads(
         if not scored:
             if trainer.stop_training:  # a callback ended training: score it now
                 if held.any():
-                    proba = out_of_fold_proba(trainer, X, slots, n_outputs)
-                    if not np.all(np.isfinite(proba[held])):
-                        _diverged("The held-out predictions are not finite", epoch)
-                    history["oof_score"].append(float(score(held, proba[held])))
+                    proba, _ = score_held_out(epoch)
                 break
             continue
         if current > best[0] or best[2] is None:
             weights = [w.numpy() for w in trainer.weights] if patience else None
             best = (current, epoch, weights, proba)
-        elif epoch - best[1] >= patience or trainer.stop_training:
+        elif epoch - best[1] >= patience:
             break
         if trainer.stop_training:
             break

@@ -16,7 +16,7 @@ import numpy as np
 from keras import ops
 from sklearn.metrics import make_scorer
 
-from ._thresholds import _fbeta_from_counts, label_counts, top_k_predict
+from ._thresholds import _fbeta_from_counts, label_counts, macro_fbeta, top_k_predict
 
 __all__ = ["fbeta_average", "precision_at_k", "precision_at_k_scorer", "PrecisionAtK"]
 
@@ -57,10 +57,10 @@ def fbeta_average(Y, Y_pred, beta=1.0, average="macro", sample_weight=None):
             beta,
         )
         return float(np.average(per_row, weights=sample_weight))
-    counts = label_counts(Y, Y_pred, sample_weight)
-    if average == "micro":
-        counts = [c.sum() for c in counts]
-    return float(np.mean(_fbeta_from_counts(*counts, beta)))
+    if average == "macro":
+        return macro_fbeta(Y, Y_pred, beta, sample_weight)
+    micro_counts = [c.sum() for c in label_counts(Y, Y_pred, sample_weight)]
+    return float(_fbeta_from_counts(*micro_counts, beta))
 
 
 def precision_at_k(y_true, y_score, k=1, sample_weight=None):

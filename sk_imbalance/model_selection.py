@@ -30,7 +30,8 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils import check_random_state
+
+from ._random import generator
 
 __all__ = ["MultilabelStratifiedKFold", "iterative_stratification"]
 
@@ -191,12 +192,7 @@ class MultilabelStratifiedKFold(BaseCrossValidator):
             raise ValueError(
                 f"n_splits={self.n_splits} is more than the {n_samples} samples."
             )
-        if self.random_state is None:  # OS entropy: no global state is read
-            rng = np.random.default_rng()
-        else:
-            rng = np.random.default_rng(
-                check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            )
+        rng = generator(self.random_state)
         ratios = np.full(self.n_splits, 1.0 / self.n_splits)
         fold = iterative_stratification(Y, ratios, rng)
         fold = _repair(Y, fold, self.n_splits, self.n_splits)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._decisions import decide
 from ._thresholds import _fbeta_from_counts, label_counts
 
 __all__ = ["label_report", "report_table", "plot_precision_recall"]
@@ -71,8 +72,6 @@ def label_report(Y, Z, decisions, *, beta=1.0, top_k=1, sample_weight=None):
         ``"recall"``, ``"fbeta"`` (out of fold, at the decisions; 0 where
         undefined) and ``"status"`` (why the label has its threshold).
     """
-    from ._decisions import decide
-
     _, indicator = decide(Z, decisions, top_k)
     true_positives, positives, predicted = label_counts(Y, indicator, sample_weight)
     with np.errstate(invalid="ignore", divide="ignore"):

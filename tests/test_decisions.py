@@ -125,3 +125,32 @@ def test_samples_objective_is_the_monitored_score():
     _, indicator = decide(logit(P), decisions)
     expected = fbeta_average(Y, indicator, average="samples")
     assert decision_score(Y, logit(P), decisions, scoring="f1_samples") == expected
+
+
+def test_calibration_matters_only_off_the_per_label_macro_rule():
+    """Check the monitor's shortcut: tuned macro decisions ignore the map."""
+    from sk_imbalance._decisions import calibration_matters
+
+    rng = np.random.default_rng(3)
+    P, Y = _calibrated_problem(rng, 800, 6)
+    Z = logit(P) + 1.0
+    weights = np.tile([1.0, np.e], (6, 1))
+    assert not calibration_matters("tuned", "f1_macro")
+    assert not calibration_matters("tuned", "fbeta_macro")
+    for threshold, scoring in [
+        ("tuned", "f1_micro"),
+        ("tuned", "f1_samples"),
+        (0.5, "f1_macro"),
+        ("top_k", "precision_at_k"),
+    ]:
+        assert calibration_matters(threshold, scoring)
+    scores = [
+        decision_score(
+            Y,
+            Z,
+            fit_decisions(Y, Z, label_weights=weights, calibration=calibration),
+            scoring="f1_macro",
+        )
+        for calibration in (None, "platt")
+    ]
+    assert scores[0] == scores[1]
