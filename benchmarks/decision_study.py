@@ -37,6 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import scipy.sparse  # noqa: E402
+from _mulan import DATASETS, DEFAULT_DATA, load_split  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
@@ -48,17 +49,6 @@ from sk_imbalance._thresholds import (  # noqa: E402
     best_cutoffs,
     tune_thresholds,
 )
-from sk_imbalance.datasets import load_arff  # noqa: E402
-
-DATASETS = ("yeast", "emotions", "enron", "bibtex", "tmc2007")
-
-
-def load(data, name, subset):
-    stem = "tmc2007-500" if name == "tmc2007" else name
-    folder = Path(data) / name
-    return load_arff(
-        folder / f"{stem}-{subset}.arff", folder / f"{stem}.xml", return_X_y=True
-    )
 
 
 def record(args):
@@ -75,8 +65,8 @@ def record(args):
     classifier_module.cross_fit = capturing_cross_fit
     try:
         for name in args.datasets:
-            X, Y = load(args.data, name, "train")
-            X_test, Y_test = load(args.data, name, "test")
+            X, Y = load_split(args.data, name, "train")
+            X_test, Y_test = load_split(args.data, name, "test")
             if not scipy.sparse.issparse(X):
                 scaler = StandardScaler().fit(X)
                 X, X_test = scaler.transform(X), scaler.transform(X_test)
@@ -108,9 +98,7 @@ def main(argv=None):
     parser.add_argument("step", choices=("record", "score"))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument(
-        "--data", default=str(Path(__file__).parents[2] / "shared/data")
-    )
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--scores", default="/tmp/sk_imbalance_scores")
     parser.add_argument("--out", default=None)
     parser.add_argument("--calibration", default="platt10")

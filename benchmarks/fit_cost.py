@@ -47,7 +47,6 @@ import platform
 import shlex
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -56,11 +55,11 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 import sklearn  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _mulan import DEFAULT_DATA, load_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import sk_imbalance  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier, clear_trainer_cache  # noqa: E402
-from sk_imbalance.datasets import load_arff  # noqa: E402
 
 DATASETS = ("yeast", "tmc2007")
 DEFAULTS = WeightedMultiLabelClassifier().get_params()
@@ -70,11 +69,7 @@ TARGET = 1.5
 
 def load(data, name):
     """Train split: X (scaled if dense, CSR if sparse) and Y, float32."""
-    stem = "tmc2007-500" if name == "tmc2007" else name  # the 500-word version
-    folder = Path(data) / name
-    X, Y = load_arff(
-        folder / f"{stem}-train.arff", folder / f"{stem}.xml", return_X_y=True
-    )
+    X, Y = load_split(data, name, "train")
     if not sp.issparse(X):
         X = StandardScaler().fit_transform(X)
     return X.astype(np.float32), np.asarray(Y, dtype=np.float32)
@@ -154,11 +149,10 @@ def report(name, E, times, trained):
 
 
 def main(argv=None):
-    repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data",
-        default=str(repo.parent / "shared" / "data"),
+        default=str(DEFAULT_DATA),
         help="folder with one subfolder per data set (default: %(default)s)",
     )
     parser.add_argument(

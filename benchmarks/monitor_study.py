@@ -28,12 +28,12 @@ Run::
 import argparse
 import os
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from _mulan import DATASETS, DEFAULT_DATA, load_split  # noqa: E402
 from scipy.special import expit  # noqa: E402
 from sklearn.metrics import average_precision_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
@@ -56,20 +56,10 @@ from sk_imbalance._trainer_cache import (  # noqa: E402
     configuration_key,
     release_trainer,
 )
-from sk_imbalance.datasets import load_arff  # noqa: E402
 
-DATASETS = ("yeast", "emotions", "enron", "bibtex", "tmc2007")
 MONITORS = ("rule", "oracle", "ap", "nll", "rule_s5")
 PATIENCES = (5, 10, 20)
 DEFAULTS = WeightedMultiLabelClassifier().get_params()
-
-
-def load(data, name, subset):
-    stem = "tmc2007-500" if name == "tmc2007" else name
-    folder = Path(data) / name
-    return load_arff(
-        folder / f"{stem}-{subset}.arff", folder / f"{stem}.xml", return_X_y=True
-    )
 
 
 def monitors(Y, P):
@@ -156,9 +146,8 @@ def replay(curve, patience):
 
 
 def main(argv=None):
-    repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(repo.parent / "shared" / "data"))
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", type=int, default=100)
@@ -167,7 +156,7 @@ def main(argv=None):
     print(f"monitor study: seeds {seeds}, {args.epochs} epochs, 75/25 fit/dev of train")
     rows = []
     for name in args.datasets.split(","):
-        X_all, Y_all = load(args.data, name, "train")
+        X_all, Y_all = load_split(args.data, name, "train")
         results = {}
         for seed in seeds:
             start = time.perf_counter()

@@ -78,6 +78,7 @@ import numpy as np  # noqa: E402
 import scipy.sparse  # noqa: E402
 import sklearn  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from _mulan import DATASETS, DEFAULT_DATA, load_split  # noqa: E402
 from sklearn.base import BaseEstimator, ClassifierMixin, clone  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import f1_score, hamming_loss  # noqa: E402
@@ -91,9 +92,7 @@ from tensorflow.python.framework import config as tf_config  # noqa: E402
 
 import sk_imbalance  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier, optimal_fbeta_threshold  # noqa: E402
-from sk_imbalance.datasets import load_arff  # noqa: E402
 
-DATASETS = ("yeast", "emotions", "enron", "bibtex", "tmc2007")
 #: Best published (macro-F1, micro-F1) on these splits, ../shared/data/README.md.
 PUBLISHED = {
     "yeast": (0.483, 0.682),
@@ -323,16 +322,6 @@ def scores(Y_test, Y_pred, proba, seconds):
     }
 
 
-def load(data, name, subset):
-    stem = "tmc2007-500" if name == "tmc2007" else name  # the 500-word version
-    folder = Path(data) / name
-    return load_arff(
-        folder / f"{stem}-{subset}.arff",
-        folder / f"{stem}.xml",
-        return_X_y=True,
-    )
-
-
 def run_seed(name, seed, args, methods, data, warning_counts):
     """Fit and score every method for one seed; return {method: scores}."""
     X_train, Y_train, X_test, Y_test = data
@@ -363,8 +352,8 @@ def run_seed(name, seed, args, methods, data, warning_counts):
 
 def evaluate(name, args, methods, warning_counts):
     """Run the methods on one data set over the seeds; return rows and notes."""
-    X_train, Y_train = load(args.data, name, "train")
-    X_test, Y_test = load(args.data, name, "test")
+    X_train, Y_train = load_split(args.data, name, "train")
+    X_test, Y_test = load_split(args.data, name, "test")
     data = (X_train, Y_train, X_test, Y_test)
     per_seed = {}  # method -> list of score dicts, one per seed it ran
     notes = []
@@ -484,11 +473,10 @@ def _num(value, digits):
 
 
 def main(argv=None):
-    repo = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data",
-        default=str(repo.parent / "shared" / "data"),
+        default=str(DEFAULT_DATA),
         help="folder with one subfolder per data set (default: %(default)s)",
     )
     parser.add_argument(
