@@ -30,6 +30,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import logsumexp
 from sklearn.model_selection import KFold, train_test_split
 
 from ._heads import copy_variables
@@ -224,7 +225,7 @@ def _dense_rows(X, index):
     return block.reshape(*index.shape, X.shape[1])
 
 
-def out_of_fold_proba(train_model, X, slots, n_outputs):
+def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     """Score every held-out row with the heads that held it out.
 
     Parameters
@@ -235,6 +236,8 @@ def out_of_fold_proba(train_model, X, slots, n_outputs):
     slots : ndarray of shape (positions, k)
         From :func:`held_out_slots`.
     n_outputs : int
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+        Per-output sigmoid probabilities, or one softmax distribution per row.
 
     Returns
     -------
@@ -248,7 +251,10 @@ def out_of_fold_proba(train_model, X, slots, n_outputs):
         logits = keras.ops.convert_to_numpy(
             train_model(_dense_rows(X, np.maximum(block, 0)), training=False)
         ).astype(np.float64)
-        proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
+        if link == "softmax":
+            proba = np.exp(logits - logsumexp(logits, axis=-1, keepdims=True))
+        else:
+            proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
         valid = block >= 0
         np.add.at(total, block[valid], proba[valid])
         np.add.at(count, block[valid], 1.0)
@@ -269,6 +275,7 @@ def fit_heads(
     score,
     verbose=0,
     callbacks=None,
+    link="sigmoid",
 ):
     """Train the heads of a compiled training view; keep the best epoch's weights.
 
@@ -304,6 +311,8 @@ def fit_heads(
         "oof_score": ...}`` (the latter on epochs that are scored) and
         ``on_train_end``. A callback that sets ``model.stop_training`` (as
         ``EarlyStopping`` does) ends training after that epoch.
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+        How the held-out logits become probabilities (:func:`out_of_fold_proba`).
 
     Returns
     -------
@@ -327,7 +336,7 @@ def fit_heads(
     )
 
     def score_held_out(epoch):
-        proba = out_of_fold_proba(trainer, X, slots, n_outputs)
+        proba = out_of_fold_proba(trainer, X, slots, n_outputs, link)
         if not np.all(np.isfinite(proba[held])):
             _diverged("The held-out predictions are not finite", epoch)
         current = float(score(held, proba[held]))
@@ -403,7 +412,7 @@ def cross_fit(
     splits,
     *,
     loss,
-    focal_gamma,
+    focal_gamma=2.0,
     optimizer,
     learning_rate,
     epochs,
@@ -423,8 +432,11 @@ def cross_fit(
         ensemble_model)`` (see :mod:`._heads`), sharing layers.
     X, targets, splits, epochs, patience, rng, score, verbose, callbacks
         See :func:`fit_heads`.
-    loss : {"bce", "focal"}
-    focal_gamma : float
+    loss : str or HeadwiseLoss
+        A :class:`~._losses.HeadwiseLoss` (its kind says whether the heads end
+        in sigmoids or a softmax), or the kind of one.
+    focal_gamma : float, default=2.0
+        The focal kinds' gamma when ``loss`` is a str.
     optimizer : str or keras.optimizers.Optimizer
     learning_rate : float or None
     batch_size : int
@@ -437,7 +449,9 @@ def cross_fit(
     X = _densify_if_small(X)
     train_model, ensemble_model = build(len(splits))
     batch_size = min(batch_size, min(len(train) for train, _ in splits))
-    head_loss = HeadwiseLoss(loss, focal_gamma)
+    head_loss = (
+        loss if isinstance(loss, HeadwiseLoss) else HeadwiseLoss(loss, focal_gamma)
+    )
     key = configuration_key(
         train_model,
         loss=head_loss.get_config(),
@@ -460,6 +474,7 @@ def cross_fit(
             score=score,
             verbose=verbose,
             callbacks=callbacks,
+            link=head_loss.link,
         )
         copy_variables(trainer.model, train_model)
     finally:

@@ -183,8 +183,8 @@ class SoftmaxAverage(ProbabilityAverage):
     .. math:: \operatorname{LSE}_i \operatorname{log\_softmax}(z_i)
 
     (the :math:`-\log k` is dropped: softmax ignores a constant), so that
-    ``softmax`` of the output is the averaged probability. For the multiclass
-    estimator (issue 9); the input and output shapes are those of
+    ``softmax`` of the output is the averaged probability. The ensemble view
+    of the multiclass estimator; the input and output shapes are those of
     :class:`ProbabilityAverage`.
     """
 
@@ -194,6 +194,13 @@ class SoftmaxAverage(ProbabilityAverage):
         if inputs.shape[1] == 1:
             return inputs[:, 0]
         return ops.logsumexp(ops.log_softmax(inputs, axis=-1), axis=1)
+
+
+def _average(link):
+    """The ensemble view's average of the heads for a sigmoid or softmax output."""
+    if link == "softmax":
+        return SoftmaxAverage(name="softmax_average")
+    return ProbabilityAverage(name="probability_average")
 
 
 def _seeds(rng, n):
@@ -212,6 +219,7 @@ def build_fold_mlp(
     activation="relu",
     dropout=0.2,
     rng=None,
+    link="sigmoid",
 ):
     """The default MLP, ``n_heads`` times, fold-stacked from the start.
 
@@ -229,13 +237,16 @@ def build_fold_mlp(
         element of ``(batch, k, units)``, so per head.
     rng : numpy.random.Generator or None
         Every layer's seed is drawn from it before any training.
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+        How the ensemble view averages the heads: :class:`ProbabilityAverage`
+        or :class:`SoftmaxAverage`.
 
     Returns
     -------
     train_model : keras.Model
         ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
     ensemble_model : keras.Model
-        ``(batch, n_features) -> (batch, n_outputs)``: logit of the heads' mean
+        ``(batch, n_features) -> (batch, n_outputs)``: logits of the heads' mean
         probability; shares ``train_model``'s layers.
     """
     sizes = [int(u) for u in hidden_layer_sizes]
@@ -269,11 +280,11 @@ def build_fold_mlp(
     per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
     train_model = keras.Model(per_head, apply(per_head), name="fold_mlp")
     shared = keras.Input(shape=(n_features,), name="features")
-    averaged = ProbabilityAverage(name="probability_average")(apply(shared))
+    averaged = _average(link)(apply(shared))
     return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 
 
-def stack_networks(model, meta, model_kwargs, n_heads, rng=None):
+def stack_networks(model, meta, model_kwargs, n_heads, rng=None, link="sigmoid"):
     """``n_heads`` networks from a user's model or build function, side by side.
 
     The build function is called once per head, each time with its own
@@ -288,6 +299,7 @@ def stack_networks(model, meta, model_kwargs, n_heads, rng=None):
     model_kwargs : dict
     n_heads : int
     rng : numpy.random.Generator or None
+    link : {"sigmoid", "softmax"}, default="sigmoid"
 
     Returns
     -------
@@ -296,7 +308,7 @@ def stack_networks(model, meta, model_kwargs, n_heads, rng=None):
     """
     networks = []
     for index, seed in enumerate(_seeds(rng, n_heads)):
-        network = build_network(model, {**meta, "seed": seed}, model_kwargs)
+        network = build_network(model, {**meta, "seed": seed}, model_kwargs, link)
         network.name = f"head_{index}"
         networks.append(network)
     n_features = meta["n_features_in_"]
@@ -309,9 +321,7 @@ def stack_networks(model, meta, model_kwargs, n_heads, rng=None):
         per_head, StackHeads(name="stack_heads")(logits), name="stacked_heads"
     )
     shared = keras.Input(shape=(n_features,), name="features")
-    averaged = ProbabilityAverage(name="probability_average")(
-        [network(shared) for network in networks]
-    )
+    averaged = _average(link)([network(shared) for network in networks])
     return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 
 

@@ -12,6 +12,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from ._multiclass_losses import expected_cost, softmax_cross_entropy, softmax_focal
+
 __all__ = [
     "WeightedBinaryCrossentropy",
     "WeightedFocalLoss",
@@ -205,49 +207,90 @@ def element_weights(Y, label_weights, sample_weight=None):
         return W.astype(np.float32)
 
 
+#: Kinds of :class:`HeadwiseLoss` on sigmoid outputs (one loss per element).
+SIGMOID_KINDS = ("bce", "focal")
+#: Kinds of :class:`HeadwiseLoss` on softmax outputs (one loss per row).
+SOFTMAX_KINDS = ("cross_entropy", "softmax_focal", "expected_cost")
+
+
 @keras.saving.register_keras_serializable(package="sk_imbalance")
 class HeadwiseLoss(keras.losses.Loss):
-    r"""The loss of ``k`` heads at once, with element weights carried by the target.
+    r"""The loss of ``k`` heads at once, with weights carried by the target.
 
     ``y_true`` has shape ``(batch, k, 2m)``: the 0/1 targets of each head's rows
     followed by their weights :math:`w` (:func:`element_weights`); ``y_pred``
     holds the logits, ``(batch, k, m)``. The loss is the sum over heads of each
-    head's own loss,
+    head's own loss. For the sigmoid kinds (one output per label),
 
     .. math:: L = \frac{1}{B} \sum_{b=1}^{B} \sum_{h=1}^{k} \frac{1}{m}
         \sum_{j=1}^{m} w_{bhj}\, \ell(y_{bhj}, z_{bhj})
 
     so each head's gradient is exactly that of :class:`WeightedBinaryCrossentropy`
-    (or :class:`WeightedFocalLoss`) on its own batch. The weights travel with
-    the data, not in the loss, so one compiled training step serves every fit
-    whatever its label weights.
+    (or :class:`WeightedFocalLoss`) on its own batch. For the softmax kinds
+    (one-hot targets of ``m`` classes), the row's weight is the sum of its
+    element weights (the weight of its true class times its sample weight)
+    and its loss is a row loss of :mod:`._multiclass_losses`:
+
+    .. math:: L = \frac{1}{B} \sum_{b=1}^{B} \sum_{h=1}^{k}
+        \Big(\sum_j w_{bhj}\Big)\, \ell(y_{bh}, z_{bh})
+
+    The weights travel with the data, not in the loss, so one compiled
+    training step serves every fit whatever its class weights.
 
     Parameters
     ----------
-    kind : {"bce", "focal"}, default="bce"
+    kind : {"bce", "focal", "cross_entropy", "softmax_focal", "expected_cost"}
+        The first two for sigmoid outputs, the others for softmax outputs.
     gamma : float, default=2.0
-        Focusing parameter of ``"focal"``.
+        Focusing parameter of the focal kinds.
+    cost : array-like of shape (m, m), default=None
+        Cost matrix of ``"expected_cost"``, indexed (true, predicted); see
+        :class:`~._multiclass_losses.ExpectedCostLoss`.
+    ce_weight : float, default=1.0
+        Weight of the cross-entropy added to ``"expected_cost"``.
     """
 
     def __init__(
         self,
         kind="bce",
         gamma=2.0,
+        cost=None,
+        ce_weight=1.0,
         name="headwise_loss",
         reduction="sum_over_batch_size",
         dtype=None,
     ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if kind not in LOSSES:
-            raise ValueError(f"kind={kind!r} is not one of {sorted(LOSSES)}.")
+        kinds = SIGMOID_KINDS + SOFTMAX_KINDS
+        if kind not in kinds:
+            raise ValueError(f"kind={kind!r} is not one of {list(kinds)}.")
+        if (kind == "expected_cost") != (cost is not None):
+            raise ValueError("cost is needed by kind='expected_cost', and only by it.")
         self.kind = kind
         self.gamma = float(gamma)
+        self.cost = None if cost is None else np.asarray(cost, float).tolist()
+        self.ce_weight = float(ce_weight)
+
+    @property
+    def link(self):
+        """``"sigmoid"`` or ``"softmax"``: the output the logits feed."""
+        return "softmax" if self.kind in SOFTMAX_KINDS else "sigmoid"
 
     def call(self, y_true, y_pred):
         logits = ops.convert_to_tensor(y_pred)
         y_true = ops.cast(y_true, logits.dtype)
         m = logits.shape[-1]
         targets, weights = y_true[..., :m], y_true[..., m:]
+        if self.link == "softmax":
+            if self.kind == "softmax_focal":
+                loss = softmax_focal(targets, logits, self.gamma)
+            else:
+                loss = softmax_cross_entropy(targets, logits)
+                if self.kind == "expected_cost":
+                    loss = expected_cost(targets, logits, self.cost) + (
+                        self.ce_weight * loss if self.ce_weight else 0.0
+                    )
+            return ops.sum(loss * ops.sum(weights, axis=-1), axis=-1)
         if self.kind == "focal":
             loss = _focal_from_logits(targets, logits, self.gamma)
         else:
@@ -255,4 +298,10 @@ class HeadwiseLoss(keras.losses.Loss):
         return ops.sum(ops.mean(loss * weights, axis=-1), axis=-1)
 
     def get_config(self):
-        return {**super().get_config(), "kind": self.kind, "gamma": self.gamma}
+        return {
+            **super().get_config(),
+            "kind": self.kind,
+            "gamma": self.gamma,
+            "cost": self.cost,
+            "ce_weight": self.ce_weight,
+        }

@@ -1,7 +1,8 @@
 """Building one user network, the optimizer, and calling a fitted model.
 
 The network always ends in *logits*: a user model whose last layer is a
-sigmoid has that activation switched to linear, so the loss can be computed
+sigmoid (a softmax, for the multiclass estimator) has that activation
+switched to linear, so the loss can be computed
 stably from logits. Probabilities are computed in float64 outside Keras. The
 default MLP is built fold-stacked in :mod:`._heads`.
 """
@@ -61,12 +62,12 @@ def _activation_name(layer):
     return getattr(activation, "__name__", None)
 
 
-def _check_sigmoid_is_last(model):
-    """Refuse a sigmoid followed only by weightless layers (Lambda, Reshape...).
+def _check_link_is_last(model, link):
+    """Refuse the link (sigmoid or softmax) followed only by weightless layers.
 
     Such a model outputs probabilities from a layer that is not its last, so
-    they would be read as logits: every probability would land in
-    [0.5, 0.73] and every label be predicted. A sigmoid followed by a layer
+    they would be read as logits: with a sigmoid every probability would land
+    in [0.5, 0.73] and every label be predicted. A link followed by a layer
     with weights is a hidden activation, and fine.
     """
     layers = [
@@ -76,24 +77,29 @@ def _check_sigmoid_is_last(model):
     ]
     for position, layer in enumerate(layers[:-1]):
         after = layers[position + 1 :]
-        if _activation_name(layer) == "sigmoid" and not any(
+        if _activation_name(layer) == link and not any(
             later.trainable_weights or later.non_trainable_weights for later in after
         ):
             raise ValueError(
-                f"The model's sigmoid in layer {layer.name!r} is followed by "
+                f"The model's {link} in layer {layer.name!r} is followed by "
                 f"{', '.join(repr(later.name) for later in after)}, so the model's "
-                "output is not the sigmoid's input (the logits) nor the sigmoid "
-                "itself. End the model with the sigmoid layer, e.g. "
-                "Dense(meta['n_outputs_'], activation='sigmoid'), or with linear "
+                f"output is not the {link}'s input (the logits) nor the {link} "
+                f"itself. End the model with the {link} layer, e.g. "
+                f"Dense(meta['n_outputs_'], activation='{link}'), or with linear "
                 "logits."
             )
 
 
-def _output_to_logits(model, n_outputs):
+#: What a network of each link models, for error messages.
+_KIND = {"sigmoid": "multi-label", "softmax": "multiclass"}
+
+
+def _output_to_logits(model, n_outputs, link="sigmoid"):
     """Check the output of a user model and make it return logits.
 
-    A final ``sigmoid`` activation is switched to ``linear`` in place (the model
-    was just built for this fit), so the loss is computed from logits.
+    A final ``sigmoid`` (or, for ``link="softmax"``, ``softmax``) activation
+    is switched to ``linear`` in place (the model was just built for this
+    fit), so the loss is computed from logits.
     """
     if len(model.outputs) != 1:
         raise ValueError(
@@ -101,30 +107,31 @@ def _output_to_logits(model, n_outputs):
         )
     width = model.outputs[0].shape[-1]
     if width != n_outputs:
+        what = "label(s)" if link == "sigmoid" else "classes"
         raise ValueError(
             f"The model's output has {width} units but the target has {n_outputs} "
-            f"label(s); end the model with Dense(meta['n_outputs_'])."
+            f"{what}; end the model with Dense(meta['n_outputs_'])."
         )
-    _check_sigmoid_is_last(model)
+    _check_link_is_last(model, link)
     last = model.layers[-1]
     if isinstance(last, _ACTIVATION_LAYERS):
         raise ValueError(
             f"The model's last layer {last.name!r} is a {type(last).__name__} "
-            "layer; a multi-label network must end in 'sigmoid' or 'linear' "
-            "(logits), e.g. Dense(meta['n_outputs_'], activation='sigmoid')."
+            f"layer; a {_KIND[link]} network must end in {link!r} or 'linear' "
+            f"(logits), e.g. Dense(meta['n_outputs_'], activation='{link}')."
         )
     name = getattr(getattr(last, "activation", None), "__name__", "linear")
-    if name == "sigmoid":
+    if name == link:
         last.activation = keras.activations.linear
     elif name != "linear":
         raise ValueError(
             f"The model's last layer {last.name!r} has activation {name!r}; a "
-            "multi-label network must end in 'sigmoid' or 'linear' (logits)."
+            f"{_KIND[link]} network must end in {link!r} or 'linear' (logits)."
         )
     return model
 
 
-def build_network(model, meta, model_kwargs):
+def build_network(model, meta, model_kwargs, link="sigmoid"):
     """Build one network from a user's model or build function.
 
     Parameters
@@ -136,6 +143,8 @@ def build_network(model, meta, model_kwargs):
         Facts about the data, passed to build functions.
     model_kwargs : dict
         Keyword arguments for a build function.
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+        The output's activation, switched to linear if the model ends in it.
 
     Returns
     -------
@@ -156,7 +165,7 @@ def build_network(model, meta, model_kwargs):
             f"model must be None, a keras.Model or a build function; got "
             f"{type(model).__name__}."
         )
-    return _output_to_logits(network, meta["n_outputs_"])
+    return _output_to_logits(network, meta["n_outputs_"], link)
 
 
 def make_optimizer(optimizer, learning_rate):
