@@ -1,7 +1,9 @@
-"""sk_imbalance: a scikit-learn estimator for imbalanced multi-label data.
+"""sk_imbalance: scikit-learn estimators for imbalanced data on Keras networks.
 
 :class:`WeightedMultiLabelClassifier` wraps a Keras sigmoid network, weights
-every label in its loss and tunes one decision threshold per label.
+every label in its loss and tunes one decision threshold per label;
+:class:`WeightedMultiClassClassifier` wraps a softmax network, weights every
+class in its loss and corrects its decisions with per-class offsets.
 
 The public names are imported on first use (PEP 562), so that importing the
 package, or a light submodule of it, does not load Keras and TensorFlow.
@@ -14,6 +16,8 @@ __version__ = "0.1.0"
 #: public name -> the submodule that defines it
 _PUBLIC = {
     "WeightedMultiLabelClassifier": "._classifier",
+    "WeightedMultiClassClassifier": "._multiclass",
+    "compute_class_weights": "._class_weights",
     "compute_label_weights": "._label_weights",
     "LABEL_WEIGHT_STRATEGIES": "._label_weights",
     "WeightedBinaryCrossentropy": "._losses",

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.base import MultiOutputMixin
+from sklearn.utils.validation import validate_data
 
-from ._crossfit import cross_fit, make_splits
+from ._base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
 from ._decisions import (
     SCORINGS,
     Decisions,
@@ -22,22 +20,12 @@ from ._decisions import (
     parse_scoring,
     to_logits,
 )
-from ._heads import build_fold_mlp, stack_networks
 from ._label_weights import LABEL_WEIGHT_STRATEGIES, check_label_weights
-from ._losses import LOSSES, element_weights
-from ._network import predict_logits
-from ._params import Custom, Flag, Number, Options, Sizes, validate_params
-from ._persistence import model_from_state, model_to_state
-from ._random import generator
-from ._sklearn_callbacks import (
-    CallbackSupportMixin,
-    TaskReporter,
-    fit_context,
-    with_callbacks,
-)
+from ._losses import LOSSES, HeadwiseLoss, element_weights
+from ._params import Custom, Number, Options, validate_params
+from ._sklearn_callbacks import with_callbacks
 from ._thresholds import MAX_PREDICTED_RATIO, MIN_POSITIVES, SHRINKAGE
 from ._validation import (
-    check_cv,
     check_float32_range,
     check_sample_weight,
     check_threshold,
@@ -49,9 +37,7 @@ from .report import label_report
 __all__ = ["WeightedMultiLabelClassifier"]
 
 
-class WeightedMultiLabelClassifier(
-    CallbackSupportMixin, MultiOutputMixin, ClassifierMixin, BaseEstimator
-):
+class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     r"""Keras sigmoid network for imbalanced multi-label data.
 
     ``fit`` computes ``[w_neg, w_pos]`` weights for every label from the target
@@ -329,21 +315,7 @@ class WeightedMultiLabelClassifier(
 
     #: One check per parameter, run at the start of ``fit`` (see :mod:`._params`).
     _parameter_constraints = {
-        "model": Custom(
-            lambda v: v is None or callable(v),
-            "None, a build function or a keras.Model",
-        ),
-        "hidden_layer_sizes": Sizes(),
-        "activation": Custom(
-            lambda v: isinstance(v, str) or callable(v),
-            "a Keras activation name or a callable",
-        ),
-        "dropout": Number(Real, 0, 1, closed="left"),
-        "model_kwargs": Custom(
-            lambda v: v is None or isinstance(v, Mapping),
-            "None or a dict",
-            types=(type(None), Mapping),
-        ),
+        **COMMON_CONSTRAINTS,
         "class_weight": Custom(
             lambda v: (
                 v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES
@@ -352,22 +324,6 @@ class WeightedMultiLabelClassifier(
             "shape (n_labels, 2) or a callable",
         ),
         "loss": Options(tuple(LOSSES)),
-        "focal_gamma": Number(Real, 0),
-        "optimizer": Custom(
-            lambda v: True,
-            "a Keras optimizer name or instance",
-            types=(str, keras.optimizers.Optimizer),
-        ),
-        "learning_rate": Number(Real, 0, closed="neither", none=True),
-        "epochs": Number(Integral, 1),
-        "patience": Number(
-            Integral,
-            1,
-            none=True,
-            note=" (None: train every epoch; an int: epochs without a better "
-            "out-of-fold score before training stops)",
-        ),
-        "batch_size": Number(Integral, 1),
         "threshold": Custom(lambda v: True, "", then=check_threshold),
         "scoring": Options(tuple(SCORINGS)),
         "beta": Number(Real, 0, closed="neither"),
@@ -377,21 +333,6 @@ class WeightedMultiLabelClassifier(
         "shrinkage": Number(Real, 0, note=" (0: no shrinkage)"),
         "max_predicted_ratio": Number(
             Real, 0, closed="neither", none=True, note=" (None: no cap)"
-        ),
-        "cv": Custom(lambda v: True, "", then=check_cv),
-        "ensemble": Flag(),
-        "random_state": Custom(
-            lambda v: True,
-            "None, an int or a numpy.random.RandomState",
-            types=(type(None), Integral, np.random.RandomState),
-        ),
-        "verbose": Number(Integral, 0),
-        "callbacks": Custom(
-            lambda v: (
-                v is None or all(isinstance(c, keras.callbacks.Callback) for c in v)
-            ),
-            "None or a list of keras.callbacks.Callback",
-            types=(type(None), list, tuple),
         ),
     }
 
@@ -473,12 +414,7 @@ class WeightedMultiLabelClassifier(
         """
         validate_params(self)
         check_threshold_scoring(self.threshold, self.scoring)
-        if self.model is None and self.model_kwargs:
-            raise ValueError(
-                f"model_kwargs={self.model_kwargs!r} is for a build function passed "
-                "as model=; the built-in MLP (model=None) takes hidden_layer_sizes, "
-                "activation and dropout instead."
-            )
+        self._check_model_kwargs()
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
         self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(
@@ -493,21 +429,15 @@ class WeightedMultiLabelClassifier(
                 "network's precision); rescale sample_weight, e.g. divide it by its "
                 "mean."
             )
-        rng = generator(self.random_state)
-        seed = int(rng.integers(2**31 - 1))
-        splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=target.Y)
-        context = fit_context(self, self.epochs)
-        reporter = []
-        if context is not None:
-            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-            reporter = [TaskReporter(self, context, X, y, splits)]
-        crossfit = self._cross_fit(
-            X, targets, splits, sample_weight, rng, self.patience, reporter=reporter
-        )
-        self.n_epochs_ = crossfit.n_epochs
-        self.history_ = crossfit.history
+
+        def score(held, proba):
+            return self._decision_score(
+                target.Y[held], proba, take_rows(sample_weight, held)
+            )
+
+        crossfit, state = self._cross_fit_heads(X, y, targets, score, stratify=target.Y)
         held = crossfit.held
-        Y_held, weight_held = target.Y[held], _take(sample_weight, held)
+        Y_held, weight_held = target.Y[held], take_rows(sample_weight, held)
         Z_held = to_logits(crossfit.proba[held])
         decisions = self._fit_decisions(Y_held, Z_held, weight_held)
         self._set_decision_attributes(decisions)
@@ -519,15 +449,7 @@ class WeightedMultiLabelClassifier(
             top_k=self.top_k,
             sample_weight=weight_held,
         )
-        if self.ensemble:
-            self.model_ = crossfit.model
-        else:
-            everything = [(np.arange(X.shape[0]), np.arange(0))]
-            self.model_ = self._cross_fit(
-                X, targets, everything, sample_weight, rng, None, self.n_epochs_
-            ).model
-        if context is not None:
-            context.call_on_fit_task_end(estimator=self, X=X, y=y)
+        self._final_model(crossfit, state)
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):
@@ -587,48 +509,8 @@ class WeightedMultiLabelClassifier(
             "seed": None,  # replaced per head
         }
 
-    def _build_heads(self, n_features, rng):
-        """``build(n_heads)``: the fit's fresh training and ensemble views."""
-        if self.model is None:
-            return lambda n_heads: build_fold_mlp(
-                n_features,
-                self.n_outputs_,
-                n_heads,
-                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-                activation=self.activation,
-                dropout=self.dropout,
-                rng=rng,
-            )
-        return lambda n_heads: stack_networks(
-            self.model, self._meta(n_features), self.model_kwargs or {}, n_heads, rng
-        )
-
-    def _cross_fit(
-        self, X, targets, splits, sample_weight, rng, patience, epochs=None, reporter=()
-    ):
-        """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
-        Y = targets[:, : self.n_outputs_]
-
-        def score(held, proba):
-            return self._decision_score(Y[held], proba, _take(sample_weight, held))
-
-        return cross_fit(
-            self._build_heads(X.shape[1], rng),
-            X,
-            targets,
-            splits,
-            loss=self.loss,
-            focal_gamma=self.focal_gamma,
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
-            epochs=self.epochs if epochs is None else epochs,
-            patience=patience,
-            batch_size=self.batch_size,
-            rng=rng,
-            score=score,
-            verbose=self.verbose,
-            callbacks=[*(self.callbacks or []), *reporter],
-        )
+    def _head_loss(self):
+        return HeadwiseLoss(self.loss, self.focal_gamma)
 
     def _fit_decisions(self, Y, Z, sample_weight, calibrate=True):
         """Calibration and thresholds on out-of-fold logits; see :mod:`._decisions`.
@@ -689,19 +571,7 @@ class WeightedMultiLabelClassifier(
     # -------------------------------------------------------------- predict
     def _decide(self, X):
         """Calibrated probabilities and 0/1 decisions of every label."""
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
-        )
-        check_float32_range(X)
-        Z = predict_logits(self.model_, X)
-        if np.isnan(Z).any():
-            rows = np.flatnonzero(np.isnan(Z).any(axis=1))
-            raise FloatingPointError(
-                f"The network's output is NaN for {rows.size} row(s) of X (first: "
-                f"{rows[:5].tolist()}): their values overflow the network's float32 "
-                "arithmetic. Scale X as for fit (e.g. StandardScaler in a Pipeline)."
-            )
+        Z = self._network_logits(X)
         return decide(Z, self._decisions(), self.top_k)
 
     def predict_proba(self, X):
@@ -747,18 +617,3 @@ class WeightedMultiLabelClassifier(
         tags.target_tags.multi_output = True
         tags.input_tags.sparse = True
         return tags
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        if "model_" in state:
-            state["model_"] = model_to_state(state["model_"])
-        return state
-
-    def __setstate__(self, state):
-        if "model_" in state:
-            state["model_"] = model_from_state(state["model_"])
-        self.__dict__.update(state)
-
-
-def _take(values, index):
-    return None if values is None else values[index]

@@ -104,7 +104,9 @@ def check_sample_weight(sample_weight, n_samples, target):
     ----------
     sample_weight : array-like of shape (n_samples,) or None
     n_samples : int
-    target : EncodedTarget
+    target : EncodedTarget or ndarray of shape (n_samples,)
+        An encoded target, or the class indices of a 1-D one: the rows with
+        a positive weight must then hold at least two classes.
 
     Returns
     -------
@@ -129,12 +131,17 @@ def check_sample_weight(sample_weight, n_samples, target):
         )
     if sample_weight.sum() <= 0:
         raise ValueError("sample_weight sums to zero: no sample would be used.")
-    if target.classes is not None:
+    if isinstance(target, np.ndarray):
+        weighted = target[sample_weight > 0]
+    elif target.classes is not None:
         weighted = target.Y[sample_weight > 0, 0]
+    else:
+        weighted = None
+    if weighted is not None:
         if weighted.min() == weighted.max():
             raise ValueError(
                 "All samples with a positive sample_weight belong to one class; a "
-                "binary classifier needs samples of 2 classes."
+                "classifier needs samples of at least 2 classes."
             )
     # only relative weights matter; mean 1 keeps the loss within float32 (1e30 or
     # 1e-300 everywhere would overflow or vanish) and gives the calibration's

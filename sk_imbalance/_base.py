@@ -1,0 +1,242 @@
+"""What the multi-label and the multiclass estimators share.
+
+Both estimators cross-fit ``k`` Keras heads in one model (:mod:`._crossfit`),
+choose the epoch on the held-out folds, fit their decisions on the
+out-of-fold scores and predict with the heads' ensemble (or a refit). The
+problem-specific parts, the target's encoding, the loss's kind, the
+decisions, are the subclasses'; this module holds the rest:
+
+- :data:`COMMON_CONSTRAINTS`, the parameters both declare;
+- :class:`CrossFitClassifier`, with the cross-fit, the refit, the network's
+  logits at predict time, and pickling of the Keras model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._crossfit import cross_fit, make_splits
+from ._heads import build_fold_mlp, stack_networks
+from ._network import predict_logits
+from ._params import Custom, Flag, Number, Sizes
+from ._persistence import model_from_state, model_to_state
+from ._random import generator
+from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
+from ._validation import check_cv, check_float32_range
+
+__all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
+
+#: Constraints of the parameters both estimators take (see :mod:`._params`).
+COMMON_CONSTRAINTS = {
+    "model": Custom(
+        lambda v: v is None or callable(v),
+        "None, a build function or a keras.Model",
+    ),
+    "hidden_layer_sizes": Sizes(),
+    "activation": Custom(
+        lambda v: isinstance(v, str) or callable(v),
+        "a Keras activation name or a callable",
+    ),
+    "dropout": Number(Real, 0, 1, closed="left"),
+    "model_kwargs": Custom(
+        lambda v: v is None or isinstance(v, Mapping),
+        "None or a dict",
+        types=(type(None), Mapping),
+    ),
+    "focal_gamma": Number(Real, 0),
+    "optimizer": Custom(
+        lambda v: True,
+        "a Keras optimizer name or instance",
+        types=(str, keras.optimizers.Optimizer),
+    ),
+    "learning_rate": Number(Real, 0, closed="neither", none=True),
+    "epochs": Number(Integral, 1),
+    "patience": Number(
+        Integral,
+        1,
+        none=True,
+        note=" (None: train every epoch; an int: epochs without a better "
+        "out-of-fold score before training stops)",
+    ),
+    "batch_size": Number(Integral, 1),
+    "cv": Custom(lambda v: True, "", then=check_cv),
+    "ensemble": Flag(),
+    "random_state": Custom(
+        lambda v: True,
+        "None, an int or a numpy.random.RandomState",
+        types=(type(None), Integral, np.random.RandomState),
+    ),
+    "verbose": Number(Integral, 0),
+    "callbacks": Custom(
+        lambda v: v is None or all(isinstance(c, keras.callbacks.Callback) for c in v),
+        "None or a list of keras.callbacks.Callback",
+        types=(type(None), list, tuple),
+    ),
+}
+
+
+class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+    """Base class: cross-fitted Keras heads behind a scikit-learn classifier.
+
+    A subclass sets ``_link`` (``"sigmoid"`` or ``"softmax"``), provides
+    ``_meta(n_features)`` (the facts passed to build functions) and
+    ``_head_loss()`` (a :class:`~._losses.HeadwiseLoss`), and calls
+    :meth:`_cross_fit_heads` and :meth:`_final_model` from its ``fit``.
+    """
+
+    _link = "sigmoid"
+
+    def _check_model_kwargs(self):
+        if self.model is None and self.model_kwargs:
+            raise ValueError(
+                f"model_kwargs={self.model_kwargs!r} is for a build function passed "
+                "as model=; the built-in MLP (model=None) takes hidden_layer_sizes, "
+                "activation and dropout instead."
+            )
+
+    def _build_heads(self, n_features, n_outputs, rng):
+        """``build(n_heads)``: the fit's fresh training and ensemble views."""
+        if self.model is None:
+            return lambda n_heads: build_fold_mlp(
+                n_features,
+                n_outputs,
+                n_heads,
+                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
+                activation=self.activation,
+                dropout=self.dropout,
+                rng=rng,
+                link=self._link,
+            )
+        return lambda n_heads: stack_networks(
+            self.model,
+            self._meta(n_features),
+            self.model_kwargs or {},
+            n_heads,
+            rng,
+            link=self._link,
+        )
+
+    def _cross_fit(self, X, targets, splits, rng, score, *, patience, epochs, hooks):
+        """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
+        return cross_fit(
+            self._build_heads(X.shape[1], targets.shape[1] // 2, rng),
+            X,
+            targets,
+            splits,
+            loss=self._head_loss(),
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            epochs=epochs,
+            patience=patience,
+            batch_size=self.batch_size,
+            rng=rng,
+            score=score,
+            verbose=self.verbose,
+            callbacks=[*(self.callbacks or []), *hooks],
+        )
+
+    def _cross_fit_heads(self, X, y, targets, score, *, stratify=None):
+        """Split, train the heads and choose the epoch: the first half of ``fit``.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+        y : array-like
+            The target as given to ``fit`` (for splitters and callbacks).
+        targets : ndarray of shape (n_samples, 2 * n_outputs), float32
+            0/1 targets followed by their element weights.
+        score : callable
+            ``score(held, proba)``, the out-of-fold monitor.
+        stratify : ndarray of shape (n_samples, n_outputs), default=None
+            0/1 matrix the int and float ``cv`` stratify on.
+
+        Returns
+        -------
+        crossfit : CrossFitResult
+        state : tuple
+            What :meth:`_final_model` needs.
+        """
+        rng = generator(self.random_state)
+        seed = int(rng.integers(2**31 - 1))
+        splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=stratify)
+        self._check_splits(splits, targets)
+        context = fit_context(self, self.epochs)
+        hooks = []
+        if context is not None:
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+            hooks = [TaskReporter(self, context, X, y, splits)]
+        crossfit = self._cross_fit(
+            X,
+            targets,
+            splits,
+            rng,
+            score,
+            patience=self.patience,
+            epochs=self.epochs,
+            hooks=hooks,
+        )
+        self.n_epochs_ = crossfit.n_epochs
+        self.history_ = crossfit.history
+        return crossfit, (X, y, targets, score, rng, context)
+
+    def _check_splits(self, splits, targets):
+        """Hook: look at the fit's splits (and packed targets) before training."""
+
+    def _final_model(self, crossfit, state):
+        """The predicting network (ensemble or refit); ends the callback task."""
+        X, y, targets, score, rng, context = state
+        if self.ensemble:
+            self.model_ = crossfit.model
+        else:
+            everything = [(np.arange(X.shape[0]), np.arange(0))]
+            self.model_ = self._cross_fit(
+                X,
+                targets,
+                everything,
+                rng,
+                score,
+                patience=None,
+                epochs=self.n_epochs_,
+                hooks=(),
+            ).model
+        if context is not None:
+            context.call_on_fit_task_end(estimator=self, X=X, y=y)
+
+    def _network_logits(self, X):
+        """The fitted network's logits of ``X``, float64, after validating ``X``."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", reset=False, dtype=[np.float32, np.float64]
+        )
+        check_float32_range(X)
+        Z = predict_logits(self.model_, X)
+        if np.isnan(Z).any():
+            rows = np.flatnonzero(np.isnan(Z).any(axis=1))
+            raise FloatingPointError(
+                f"The network's output is NaN for {rows.size} row(s) of X (first: "
+                f"{rows[:5].tolist()}): their values overflow the network's float32 "
+                "arithmetic. Scale X as for fit (e.g. StandardScaler in a Pipeline)."
+            )
+        return Z
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if "model_" in state:
+            state["model_"] = model_to_state(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        if "model_" in state:
+            state["model_"] = model_from_state(state["model_"])
+        self.__dict__.update(state)
+
+
+def take_rows(values, index):
+    """``values[index]``, or None for None (an absent ``sample_weight``)."""
+    return None if values is None else values[index]
