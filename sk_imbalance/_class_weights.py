@@ -138,7 +138,12 @@ def _from_dict(class_weight, classes):
         if _key(key) not in known:
             unknown.append(key)
             continue
-        weights[known[_key(key)]] = value
+        try:
+            weights[known[_key(key)]] = float(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"class_weight must hold numbers; got {value!r} for class {key!r}."
+            ) from error
     if unknown:
         raise ValueError(
             f"class_weight has keys {unknown} that are not classes of y; the "
@@ -187,7 +192,7 @@ def warn_classes_missing_from_folds(splits, y_index, classes):
     for head, (train, _) in enumerate(splits):
         present = np.bincount(y_index[train], minlength=len(classes)) > 0
         for c in np.flatnonzero(~present):
-            missing.setdefault(classes[c], []).append(head)
+            missing.setdefault(_key(classes[c]), []).append(head)
     if missing:
         listed = ", ".join(f"{c!r} (heads {heads})" for c, heads in missing.items())
         warnings.warn(

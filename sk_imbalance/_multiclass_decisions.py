@@ -28,7 +28,8 @@ per-class offsets :math:`o`:
   priors: post-hoc logit adjustment (Menon et al. 2021), the Bayes rule for
   the balanced error;
 - ``"tuned"``: :math:`o` chosen on the out-of-fold scores for the objective
-  (macro-F1, balanced accuracy or accuracy) by coordinate ascent. For one
+  (macro-F1, balanced accuracy, accuracy, or a binary target's F1) by
+  coordinate ascent. For one
   class :math:`c` and the others' offsets fixed, row :math:`i` is predicted
   :math:`c` exactly when :math:`o_c > m_i = \max_{j \ne c}(\log p_{ij} + o_j)
   - \log p_{ic}`, so sorting the margins :math:`m_i` lays out every
@@ -71,7 +72,7 @@ __all__ = [
 ]
 
 #: Objectives of the tuned offsets and the epoch monitor.
-MULTICLASS_SCORINGS = ("f1_macro", "balanced_accuracy", "accuracy")
+MULTICLASS_SCORINGS = ("f1_macro", "balanced_accuracy", "accuracy", "f1")
 #: Forms of the decision rule.
 DECISION_RULES = ("tuned", "balanced", "argmax")
 #: Most coordinate-ascent rounds over the classes.
@@ -111,7 +112,9 @@ def class_scores(tp, predicted, true, scoring):
     ----------
     tp, predicted, true : ndarray of shape (..., n_classes)
         Weighted true positives, predicted counts and true counts.
-    scoring : {"f1_macro", "balanced_accuracy", "accuracy"}
+    scoring : {"f1_macro", "balanced_accuracy", "accuracy", "f1"}
+        ``"f1"`` is the F1 of the last class (a binary target's positive
+        class).
 
     Returns
     -------
@@ -128,6 +131,8 @@ def class_scores(tp, predicted, true, scoring):
     else:
         total = predicted + true
         per_class = np.divide(2.0 * tp, total, out=np.zeros_like(tp), where=total > 0)
+        if scoring == "f1":
+            return per_class[..., -1]
     return (per_class * present).sum(axis=-1) / present.sum(axis=-1)
 
 

@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks over WeightedMultiLabelClassifier."""
+"""scikit-learn's estimator checks over both estimators."""
 
 import pytest
 from sklearn.utils.estimator_checks import (
@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sk_imbalance import WeightedMultiLabelClassifier
+from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
 
 _CHECK_SETTINGS = dict(
     hidden_layer_sizes=(16,), epochs=25, batch_size=64, learning_rate=0.01, dropout=0.0
@@ -71,4 +71,44 @@ def _fixed_threshold_checks():
 @pytest.mark.parametrize("estimator, check", list(_fixed_threshold_checks()))
 def test_estimator_checks_fixed_threshold(estimator, check):
     """Check that at a fixed 0.5 cut-off, predict agrees with predict_proba."""
+    check(estimator)
+
+
+# WeightedMultiClassClassifier: the default rule calibrates the probabilities
+# back from the class weights' shift and then divides by the class priors.
+_MULTICLASS_XFAIL = {
+    **_SAMPLE_WEIGHT_XFAIL,
+    # class_weight={0: 1000, 1: 1e-4, ...} must make predict favour class 0; the
+    # calibration undoes that shift of the probabilities by design (and logit
+    # adjustment then divides by the priors), so the weights change the
+    # network's training but not the decision rule.
+    "check_class_weight_classifiers": (
+        "predict_proba undoes the class weights' prior shift by design"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [WeightedMultiClassClassifier(cv=0.25, **_CHECK_SETTINGS)],
+    expected_failed_checks=lambda estimator: _MULTICLASS_XFAIL,
+)
+def test_multiclass_estimator_checks(estimator, check):
+    """Check the multiclass estimator's defaults against the estimator checks."""
+    check(estimator)
+
+
+def _multiclass_network_argmax_checks():
+    """check_class_weight_classifiers with the weighted network's own argmax."""
+    estimator = WeightedMultiClassClassifier(
+        decision="argmax", calibration=None, patience=None, **_CHECK_SETTINGS
+    )
+    for est, check in estimator_checks_generator(estimator, legacy=True):
+        name = getattr(check, "func", check).__name__
+        if name == "check_class_weight_classifiers":
+            yield pytest.param(est, check, id=name)
+
+
+@pytest.mark.parametrize("estimator, check", list(_multiclass_network_argmax_checks()))
+def test_multiclass_estimator_checks_network_argmax(estimator, check):
+    """Check that without calibration the class weights steer predict."""
     check(estimator)

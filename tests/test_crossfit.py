@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.special import expit
+from scipy.special import expit, logsumexp
 from sklearn.model_selection import KFold, ShuffleSplit
 
 from sk_imbalance._crossfit import (
@@ -247,3 +247,27 @@ def test_sparse_input_trains_like_dense_whether_densified_or_not(monkeypatch):
         logits.append(_per_head_logits(result.model, X))
     np.testing.assert_allclose(logits[1], logits[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(logits[2], logits[0], rtol=1e-5, atol=1e-6)
+
+
+def test_out_of_fold_proba_softmax_rows_are_each_heads_distribution():
+    """Check the softmax link: each held-out row's probabilities sum to 1 and are
+    its head's softmax."""
+    X, Y = _data()
+    splits = make_splits(3, len(X), seed=0)
+    train_model, ensemble_model = build_fold_mlp(
+        X.shape[1],
+        3,
+        3,
+        hidden_layer_sizes=(8,),
+        rng=np.random.default_rng(0),
+        link="softmax",
+    )
+    slots = held_out_slots([h for _, h in splits])
+    proba = out_of_fold_proba(train_model, X, slots, 3, link="softmax")
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    average = ensemble_model.get_layer("softmax_average")
+    heads = keras.Model(ensemble_model.input, average.input)
+    logits = keras.ops.convert_to_numpy(heads(X)).astype(np.float64)
+    per_head = np.exp(logits - logsumexp(logits, axis=-1, keepdims=True))
+    for j, (_, held) in enumerate(splits):
+        np.testing.assert_allclose(proba[held], per_head[held, j], rtol=1e-5)

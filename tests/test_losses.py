@@ -6,9 +6,15 @@ import pytest
 
 from sk_imbalance import WeightedBinaryCrossentropy, WeightedFocalLoss
 from sk_imbalance._losses import HeadwiseLoss, element_weights, make_loss
+from sk_imbalance._multiclass_losses import (
+    CategoricalFocalLoss,
+    ExpectedCostLoss,
+    WeightedCategoricalCrossentropy,
+)
 
 Y_TRUE = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype="float32")
 LOGITS = np.array([[2.0, -1.0], [0.5, 3.0], [-1.5, 0.2]], dtype="float32")
+COST = [[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [5.0, 4.0, 0.0]]
 
 
 def _numpy_bce(y, z):
@@ -106,3 +112,39 @@ def test_headwise_loss_is_the_sum_of_each_heads_weighted_loss(kind, single):
     assert (restored.kind, restored.gamma) == (kind, 1.5)
     with pytest.raises(ValueError, match="kind="):
         HeadwiseLoss("hinge")
+
+
+@pytest.mark.parametrize(
+    "kind, single",
+    [
+        ("cross_entropy", lambda w: WeightedCategoricalCrossentropy(w)),
+        ("softmax_focal", lambda w: CategoricalFocalLoss(w, gamma=2.0)),
+        ("expected_cost", lambda w: ExpectedCostLoss(COST, 0.5, w)),
+    ],
+)
+def test_headwise_softmax_loss_is_the_sum_of_each_heads_class_weighted_loss(
+    kind, single
+):
+    """Check the softmax kinds: row weight from the packed element weights."""
+    rng = np.random.default_rng(1)
+    class_weights = np.array([0.5, 2.0, 4.0])
+    Y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=(4, 2))]  # (4, 2, 3)
+    Z = rng.normal(size=(4, 2, 3)).astype("float32")
+    packed = np.concatenate([Y, Y * class_weights], axis=-1)
+    loss = HeadwiseLoss(
+        kind, gamma=2.0, cost=COST if kind == "expected_cost" else None, ce_weight=0.5
+    )
+    assert loss.link == "softmax"
+    separate = sum(float(single(class_weights)(Y[:, h], Z[:, h])) for h in range(2))
+    assert float(loss(packed, Z)) == pytest.approx(separate, rel=1e-5)
+    restored = HeadwiseLoss.from_config(loss.get_config())
+    assert (restored.kind, restored.cost, restored.ce_weight) == (kind, loss.cost, 0.5)
+
+
+def test_headwise_loss_cost_goes_with_expected_cost_only():
+    """Check that a cost matrix without expected_cost (or the reverse) is refused."""
+    with pytest.raises(ValueError, match="cost is needed by kind='expected_cost'"):
+        HeadwiseLoss("expected_cost")
+    with pytest.raises(ValueError, match="cost is needed"):
+        HeadwiseLoss("cross_entropy", cost=COST)
+    assert HeadwiseLoss("bce").link == "sigmoid"

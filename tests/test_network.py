@@ -123,3 +123,39 @@ def test_make_optimizer_copies_and_sets_learning_rate():
     assert made.get_config()["momentum"] == pytest.approx(0.9)
     with pytest.raises(ValueError, match="optimizer must be"):
         make_optimizer(3, 0.01)
+
+
+def test_build_network_switches_softmax_to_logits_for_the_softmax_link():
+    """Check a multiclass build function: softmax switched off, sigmoid refused."""
+
+    def build(meta, activation="softmax"):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_outputs_"], activation=activation),
+            ]
+        )
+
+    model = build_network(build, META, {}, link="softmax")
+    assert model.layers[-1].activation.__name__ == "linear"
+    with pytest.raises(ValueError, match="multiclass network must end in 'softmax'"):
+        build_network(build, META, {"activation": "sigmoid"}, link="softmax")
+    with pytest.raises(ValueError, match="multi-label network must end in 'sigmoid'"):
+        build_network(build, META, {})
+
+
+def test_build_network_rejects_a_softmax_layer_followed_by_weightless_layers():
+    """Check that an Activation('softmax') before a Reshape is refused by name."""
+
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_outputs_"]),
+                keras.layers.Activation("softmax", name="probs"),
+                keras.layers.Reshape((meta["n_outputs_"],)),
+            ]
+        )
+
+    with pytest.raises(ValueError, match="softmax in layer 'probs' is followed by"):
+        build_network(build, META, {}, link="softmax")
