@@ -310,3 +310,19 @@ def test_load_arff_label_list_errors(tmp_path):
         load_arff(path, 5)
     with pytest.raises(TypeError, match="labels must be an int"):
         load_arff(path, 2.0)
+
+
+def test_load_tmc2007_binary_slice():
+    """Check the shipped binary text slice: shapes, 0/1 values, the positive rate."""
+    from sk_imbalance.datasets import load_tmc2007_binary
+
+    bunch = load_tmc2007_binary()
+    assert bunch.data.shape == (8000, 500) and sp.issparse(bunch.data)
+    assert set(np.unique(bunch.data.data)) == {1.0}
+    assert bunch.target.shape == (8000,) and set(np.unique(bunch.target)) == {0, 1}
+    assert 0.25 < bunch.target.mean() < 0.32  # 28% positive
+    assert len(bunch.feature_names) == 500 and "Srivastava" in bunch.DESCR
+    X, y = load_tmc2007_binary("test", return_X_y=True)
+    assert X.shape == (3000, 500) and y.shape == (3000,)
+    with pytest.raises(ValueError, match="subset must be one of"):
+        load_tmc2007_binary("validation")

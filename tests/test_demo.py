@@ -102,3 +102,15 @@ def test_quiet_native_stderr_restores_the_stream():
     restore()
     assert sys.stderr is before
     assert os.fstat(2).st_ino == stat_before.st_ino
+
+
+@pytest.mark.parametrize("name", ["binary_text.py", "multiclass.py"])
+def test_problem_examples_run(name, capsys, monkeypatch):
+    """Check the binary-text and multiclass examples end to end, at 2 epochs."""
+    path = next(p for p in EXAMPLES if p.name == name)
+    monkeypatch.setattr(sys, "argv", [str(path), "--epochs", "2"])
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "F1" in out
+    rows = [line for line in out.splitlines() if re.search(r"\d\.\d{3}\s*$", line)]
+    assert len(rows) >= 3, out
