@@ -209,3 +209,29 @@ def test_skops_refuses_a_tampered_file(
     trusted = ["sk_imbalance._classifier.WeightedMultiLabelClassifier"]
     with pytest.raises(ValueError, match="cannot be rebuilt in Keras's safe mode"):
         sio.load(tampered, trusted=trusted)
+
+
+def test_multiclass_skops_and_pickle_round_trip(tmp_path):
+    """Check WeightedMultiClassClassifier with string classes and a cost matrix
+    through skops (one untrusted type, ours) and pickle: same outputs."""
+    sio = pytest.importorskip("skops.io")
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    y = np.array(["low", "mid", "high"])[np.digitize(X[:, 0], [-0.5, 1.0])]
+    clf = WeightedMultiClassClassifier(
+        loss="expected_cost",
+        cost=[[0, 1, 2], [1, 0, 1], [2, 1, 0]],
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
+    path = tmp_path / "multiclass.skops"
+    sio.dump(clf, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert untrusted == ["sk_imbalance._multiclass.WeightedMultiClassClassifier"]
+    for loaded in (sio.load(path, trusted=untrusted), pickle.loads(pickle.dumps(clf))):
+        np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+        np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))

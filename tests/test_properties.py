@@ -101,3 +101,44 @@ def test_any_input_fits_cleanly_or_gets_a_named_error(problem):
     assert np.all((proba > 0) & (proba < 1))
     assert predicted.shape == np.shape(y)
     assert set(np.unique(predicted)) <= {0, 1}
+
+
+@st.composite
+def multiclass_problems(draw):
+    """(X, y) for the multiclass estimator: 1 to 4 classes of ints or strings."""
+    X, _ = draw(problems())
+    n_samples = X.shape[0]
+    n_classes = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    y = rng.integers(0, n_classes, size=n_samples)
+    if draw(st.booleans()):
+        y = np.array(["ant", "bee", "cat", "dog"])[y]
+    return X, y
+
+
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(multiclass_problems())
+def test_multiclass_any_input_fits_cleanly_or_gets_a_named_error(problem):
+    """Check WeightedMultiClassClassifier: probabilities that sum to 1, predictions
+    among the classes, or a named error, whatever the input."""
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    X, y = problem
+    clf = WeightedMultiClassClassifier(**_FAST)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # classes missing from folds warn
+            clf.fit(X, y)
+            proba = clf.predict_proba(X)
+            predicted = clf.predict(X)
+    except NAMED_ERRORS as error:
+        _check_named(error)
+        return
+    assert proba.shape == (X.shape[0], len(np.unique(y)))
+    assert np.all(np.isfinite(proba)) and np.all(proba >= 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(predicted) <= set(np.unique(y))

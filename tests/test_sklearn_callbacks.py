@@ -104,3 +104,20 @@ def test_no_callbacks_no_change(data):
     plain = _estimator().fit(X, Y).predict_proba(X)
     recorded = _estimator().set_callbacks(Recorder()).fit(X, Y).predict_proba(X)
     np.testing.assert_array_equal(plain, recorded)
+
+
+def test_multiclass_estimator_reports_and_stops_too():
+    """Check the shared core: WeightedMultiClassClassifier's task tree and stop."""
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = np.array(["a", "b", "c"])[np.digitize(X[:, 0], [-0.5, 0.8])]
+    recorder = Recorder(stop_after_epoch=2)
+    clf = WeightedMultiClassClassifier(
+        hidden_layer_sizes=(8,), epochs=5, cv=3, random_state=0
+    )
+    clf.set_callbacks(recorder).fit(X, y)
+    names = [name for name, _ in recorder.ended]
+    assert names.count("epoch") == 2 and names.count("fold") == 2 * 3
+    assert names[-1] == "fit" and len(clf.history_["loss"]) == 2
