@@ -11,6 +11,8 @@ script, so that none inherits another's memory:
   model), a new ``random_state`` every fit, then ``predict``;
 - ``ours-grid``: the same, cycling through 4 configurations as a grid search
   does (``class_weight`` None/"balanced" x ``loss`` "bce"/"focal");
+- ``multiclass``: ``WeightedMultiClassClassifier`` with the same sizes on
+  the argmax of the 5 labels (a 5-class target), then ``predict``;
 - ``keras``: the loop a Keras user would write: build, compile, fit and call
   a network of the same size, twice per iteration to match ours' 2 heads;
 - ``keras-clear`` (same, with ``keras.utils.clear_session()`` after each
@@ -26,7 +28,7 @@ and reuses it (``sk_imbalance._trainer_cache``), so its memory should grow
 with the number of configurations (``ours-grid``: 4), not of fits. Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]
-        [--loops ours,ours-grid,keras,keras-clear,keras-eager]
+        [--loops ours,ours-grid,multiclass,keras,keras-clear,keras-eager]
 
 A short run (``--fits`` under ``WARM_UP`` + ``--every``) measures from its
 first reading instead, warm-up included: a smoke test, not a result.
@@ -90,6 +92,15 @@ def _ours_grid(i, X, Y):
     _ours(i, X, Y, **GRID[i % len(GRID)])
 
 
+def _multiclass(i, X, Y):
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    clf = WeightedMultiClassClassifier(
+        hidden_layer_sizes=(16,), epochs=2, batch_size=128, cv=2, random_state=i
+    ).fit(X, Y.argmax(axis=1))
+    clf.predict(X)
+
+
 def _keras(i, X, Y, run_eagerly=False, clear=False):
     import keras
 
@@ -117,6 +128,7 @@ def _keras(i, X, Y, run_eagerly=False, clear=False):
 LOOPS = {
     "ours": _ours,
     "ours-grid": _ours_grid,
+    "multiclass": _multiclass,
     "keras": _keras,
     "keras-clear": lambda i, X, Y: _keras(i, X, Y, clear=True),
     "keras-eager": lambda i, X, Y: _keras(i, X, Y, run_eagerly=True),

@@ -7,7 +7,7 @@ sets, each redrawn per seed:
 
 - ``tmc2007-lt``: the rows of MULAN's tmc2007-500 (train and test splits
   pooled, ``../shared/data``) that carry exactly one label, the label as the
-  class: 21 classes of aviation safety reports, 500 binary word features.
+  class: 22 classes of aviation safety reports, 500 binary word features.
   Test: 30 rows per class. Classes are ranked by the rows available; ``n_max``
   is the largest that every class's geometric share fits in.
   Srivastava & Zane-Ulman, "Discovering recurring anomalies in text
