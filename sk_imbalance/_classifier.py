@@ -205,6 +205,11 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         heads); ``"oof_score"``: the out-of-fold objective of every epoch (of
         the last only, with ``patience=None``).
 
+    See Also
+    --------
+    WeightedMultiClassClassifier : a softmax network for a 1-D target with
+        two or more classes, on the same cross-fit core.
+
     Notes
     -----
     **Calibrated probabilities.** A network trained with weight
