@@ -66,6 +66,11 @@ OURS = {
     "weighted": dict(decision="argmax", calibration=None),
     "tuned": dict(decision="tuned", scoring="f1_macro"),
     "ours": {},
+    # not in the default run: the shrinkage of the tuned offsets (--methods)
+    **{
+        f"tuned_s{k}": dict(decision="tuned", scoring="f1_macro", shrinkage=k)
+        for k in (30, 100, 300)
+    },
 }
 
 

@@ -135,6 +135,11 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         out-of-fold logits and pulled toward the analytic shift; the shift
         :math:`\operatorname{softmax}(z - \log w)` alone; or None, the
         weighted network's own softmax. Tuned decisions do not depend on it.
+    shrinkage : float, default=0.0
+        Pseudo-count :math:`k` pulling the tuned offsets back toward logit
+        adjustment: class :math:`c` with :math:`m_c` held-out rows moves
+        :math:`m_c / (m_c + k)` of the way to its tuned offset. Only with
+        ``decision="tuned"``; 0 disables it.
     cv : int, float, CV splitter or iterable, default=5
         The cross-fit, as scikit-learn's ``cv``: an int ``k >= 2`` trains
         ``k`` networks ("heads") on stratified folds, each on ``k - 1`` of
@@ -267,6 +272,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         "decision": Options(DECISION_RULES),
         "scoring": Options(MULTICLASS_SCORINGS),
         "calibration": Options(("bcts", "shift"), none=True),
+        "shrinkage": Number(Real, 0, note=" (0: no shrinkage)"),
     }
 
     def __init__(
@@ -290,6 +296,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         decision="balanced",
         scoring="balanced_accuracy",
         calibration="bcts",
+        shrinkage=0.0,
         cv=5,
         ensemble=True,
         random_state=None,
@@ -314,6 +321,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         self.decision = decision
         self.scoring = scoring
         self.calibration = calibration
+        self.shrinkage = shrinkage
         self.cv = cv
         self.ensemble = ensemble
         self.random_state = random_state
@@ -478,6 +486,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             calibration=self.calibration if calibration == "default" else calibration,
             decision=self.decision,
             scoring=self.scoring,
+            shrinkage=self.shrinkage,
         )
 
     def _decision_score(self, y_index, Z, sample_weight):

@@ -238,7 +238,16 @@ def _sweep(L, offsets, c, y, weight, true, scoring):
     return 0.5 * (margin[state - 1] + margin[state]), scores[state]
 
 
-def tune_offsets(L, y, scoring, *, sample_weight=None, max_rounds=MAX_ROUNDS):
+def tune_offsets(
+    L,
+    y,
+    scoring,
+    *,
+    start=None,
+    shrinkage=0.0,
+    sample_weight=None,
+    max_rounds=MAX_ROUNDS,
+):
     """Per-class offsets maximising ``scoring`` of ``argmax(L + o)``.
 
     Parameters
@@ -247,21 +256,31 @@ def tune_offsets(L, y, scoring, *, sample_weight=None, max_rounds=MAX_ROUNDS):
         Scores (logits or log-probabilities).
     y : ndarray of shape (n_samples,)
         Class indices.
-    scoring : {"f1_macro", "balanced_accuracy", "accuracy"}
+    scoring : {"f1_macro", "balanced_accuracy", "accuracy", "f1"}
+    start : ndarray of shape (n_classes,), default=None
+        The anchor :math:`o^0` the ascent starts from (zeros if None).
+    shrinkage : float, default=0.0
+        Pseudo-count :math:`k`: class :math:`c`'s offset is pulled back
+        toward the anchor, :math:`o_c = o^0_c + \frac{m_c}{m_c + k}(o^*_c -
+        o^0_c)` with :math:`m_c` its rows in ``y``, so that classes with few
+        rows keep the anchor. The shrunk offsets are kept only if they score
+        at least the anchor on these rows.
     sample_weight : ndarray of shape (n_samples,), default=None
     max_rounds : int, default=MAX_ROUNDS
 
     Returns
     -------
     ndarray of shape (n_classes,)
-        Centred to mean 0 (a common shift changes no decision). Each round
-        visits every class once; the objective never decreases.
+        Each round visits every class once; the objective never decreases.
+        Not centred: the offsets keep the anchor's level, which the
+        shrinkage is relative to (a common shift changes no decision).
     """
     L = np.asarray(L, dtype=np.float64)
     n, K = L.shape
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     true = np.bincount(y, weight, minlength=K)
-    offsets = np.zeros(K)
+    anchor = np.zeros(K) if start is None else np.asarray(start, dtype=np.float64)
+    offsets = anchor.copy()
     for _ in range(max_rounds):
         moved = False
         for c in range(K):
@@ -270,13 +289,16 @@ def tune_offsets(L, y, scoring, *, sample_weight=None, max_rounds=MAX_ROUNDS):
                 offsets[c], moved = value, True
         if not moved:
             break
-    return offsets - offsets.mean()
+    if shrinkage:
+        rows = np.bincount(y, minlength=K)
+        offsets = anchor + rows / (rows + shrinkage) * (offsets - anchor)
 
+        def score(o):
+            return multiclass_score(y, np.argmax(L + o, axis=1), K, scoring, weight)
 
-def _priors(y, n_classes, sample_weight):
-    weight = np.ones(len(y)) if sample_weight is None else sample_weight
-    counts = np.bincount(y, weight, minlength=n_classes)
-    return np.maximum(counts, np.finfo(float).tiny) / counts.sum()
+        if score(offsets) < score(anchor):
+            offsets = anchor
+    return offsets
 
 
 def fit_multiclass_decisions(
@@ -289,6 +311,7 @@ def fit_multiclass_decisions(
     calibration="bcts",
     decision="tuned",
     scoring="f1_macro",
+    shrinkage=0.0,
 ):
     """Fit the calibration map and the decision offsets on out-of-fold logits.
 
@@ -304,7 +327,9 @@ def fit_multiclass_decisions(
     sample_weight : ndarray of shape (n_samples,), default=None
     calibration : {"bcts", "shift"} or None
     decision : {"tuned", "balanced", "argmax"}
-    scoring : {"f1_macro", "balanced_accuracy", "accuracy"}
+    scoring : {"f1_macro", "balanced_accuracy", "accuracy", "f1"}
+    shrinkage : float, default=0.0
+        Of the tuned offsets toward logit adjustment (:func:`tune_offsets`).
 
     Returns
     -------
@@ -319,7 +344,16 @@ def fit_multiclass_decisions(
     else:
         scale, bias = 1.0, np.zeros(K)
     if decision == "tuned":
-        raw = tune_offsets(Z, y, scoring, sample_weight=sample_weight)
+        # start from logit adjustment under the analytic shift, on z's scale
+        anchor = shift - np.log(priors)
+        raw = tune_offsets(
+            Z,
+            y,
+            scoring,
+            start=anchor,
+            shrinkage=shrinkage,
+            sample_weight=sample_weight,
+        )
         offsets = scale * raw - bias
     elif decision == "balanced":
         offsets = -np.log(priors)

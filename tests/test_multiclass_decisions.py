@@ -68,14 +68,13 @@ def test_sweep_finds_the_exact_best_offset_of_one_class(scoring, weighted):
         assert got == pytest.approx(best)
 
 
-def test_tune_offsets_never_lowers_the_objective_and_is_centred():
+def test_tune_offsets_raises_the_objective_on_a_skewed_problem():
     """Check the ascent beats or equals no offsets, on a skewed problem."""
     rng = np.random.default_rng(4)
     y = rng.choice(4, size=400, p=[0.7, 0.2, 0.07, 0.03])
     L = rng.normal(size=(400, 4)) + 1.0 * np.eye(4)[y] + np.log([0.7, 0.2, 0.07, 0.03])
     for scoring in ("f1_macro", "balanced_accuracy"):
         offsets = tune_offsets(L, y, scoring)
-        assert offsets.mean() == pytest.approx(0.0, abs=1e-12)
         before = multiclass_score(y, L.argmax(axis=1), 4, scoring)
         after = multiclass_score(y, np.argmax(L + offsets, axis=1), 4, scoring)
         assert after > before + 0.02  # the prior in L hides the rare classes
@@ -130,3 +129,23 @@ def test_balanced_and_argmax_rules():
     np.testing.assert_array_equal(
         decide_multiclass(Z, balanced)[1], np.argmax(log_p - np.log(priors), axis=1)
     )
+
+
+def test_tune_offsets_starts_at_the_anchor_and_shrinks_toward_it():
+    """Check the start and the pseudo-count: huge k keeps the anchor; a class
+    with many rows moves a larger share of the way than one with few."""
+    rng = np.random.default_rng(8)
+    y = rng.choice(3, size=600, p=[0.8, 0.15, 0.05])
+    L = rng.normal(size=(600, 3)) + np.eye(3)[y] + np.log([0.8, 0.15, 0.05])
+    anchor = -np.log([0.8, 0.15, 0.05])
+    free = tune_offsets(L, y, "f1_macro", start=anchor)
+    kept = tune_offsets(L, y, "f1_macro", start=anchor, shrinkage=1e12)
+    np.testing.assert_allclose(kept, anchor, atol=1e-6)
+    shrunk = tune_offsets(L, y, "f1_macro", start=anchor, shrinkage=100.0)
+    rows = np.bincount(y)
+    expected = anchor + rows / (rows + 100.0) * (free - anchor)
+    before = multiclass_score(y, np.argmax(L + anchor, 1), 3, "f1_macro")
+    after = multiclass_score(y, np.argmax(L + expected, 1), 3, "f1_macro")
+    # kept only when it scores at least the anchor on these rows
+    np.testing.assert_allclose(shrunk, expected if after >= before else anchor)
+    assert not np.allclose(free, anchor)
