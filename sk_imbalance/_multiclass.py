@@ -26,6 +26,7 @@ from ._multiclass_decisions import (
 )
 from ._params import Custom, Number, Options, validate_params
 from ._sklearn_callbacks import with_callbacks
+from ._thresholds import SHRINKAGE
 from ._validation import check_float32_range, check_sample_weight
 
 __all__ = ["WeightedMultiClassClassifier"]
@@ -135,11 +136,14 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         out-of-fold logits and pulled toward the analytic shift; the shift
         :math:`\operatorname{softmax}(z - \log w)` alone; or None, the
         weighted network's own softmax. Tuned decisions do not depend on it.
-    shrinkage : float, default=0.0
+    shrinkage : float, default=100.0
         Pseudo-count :math:`k` pulling the tuned offsets back toward logit
-        adjustment: class :math:`c` with :math:`m_c` held-out rows moves
-        :math:`m_c / (m_c + k)` of the way to its tuned offset. Only with
-        ``decision="tuned"``; 0 disables it.
+        adjustment, their starting point: class :math:`c` with :math:`m_c`
+        held-out rows moves :math:`m_c / (m_c + k)` of the way to its tuned
+        offset, and the result is kept only if it scores at least logit
+        adjustment out of fold. Only with ``decision="tuned"``; 0 disables
+        it. The multi-label estimator's pseudo-count; on the long-tailed
+        benchmark 100 and 300 tied, and both beat 0 and 30 (README).
     cv : int, float, CV splitter or iterable, default=5
         The cross-fit, as scikit-learn's ``cv``: an int ``k >= 2`` trains
         ``k`` networks ("heads") on stratified folds, each on ``k - 1`` of
@@ -296,7 +300,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         decision="balanced",
         scoring="balanced_accuracy",
         calibration="bcts",
-        shrinkage=0.0,
+        shrinkage=SHRINKAGE,
         cv=5,
         ensemble=True,
         random_state=None,
