@@ -226,8 +226,11 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     the margins lists every distinct decision, whose confusion counts are
     cumulative sums, so each class's best offset is found exactly in
     :math:`O(n K)` after the sort. Rounds over the classes repeat until no
-    offset moves (at most 10). They are fitted on out-of-fold scores, never
-    on scores of rows the network trained on.
+    offset moves (at most 10). The ascent starts at logit adjustment (under
+    the analytic shift), and each class then moves :math:`m_c / (m_c + k)`
+    of the way to its tuned offset (``shrinkage``), so that classes with few
+    held-out rows stay near logit adjustment. They are fitted on out-of-fold
+    scores, never on scores of rows the network trained on.
 
     **Choosing the epoch.** After every epoch the held-out rows are scored
     with the decisions ``predict`` would make (offsets tuned on them, or the

@@ -35,7 +35,9 @@ per-class offsets :math:`o`:
   - \log p_{ic}`, so sorting the margins :math:`m_i` lays out every
   distinct decision; the confusion counts of all of them are cumulative
   sums, and the best is taken exactly (midpoint of its interval). Rounds
-  over the classes repeat until no offset moves.
+  over the classes repeat until no offset moves. The ascent starts from an
+  anchor (logit adjustment), and each class's move away from it is shrunk
+  by :math:`m_c / (m_c + k)`, :math:`m_c` its rows.
 
 Offsets act on :math:`a z + b` as :math:`o / a` does on :math:`z`, so tuned
 decisions do not depend on the calibration (with :math:`a > 0`).
