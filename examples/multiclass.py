@@ -34,6 +34,7 @@ from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score, f1_score  # noqa: E402
 
 from sk_imbalance import WeightedMultiClassClassifier  # noqa: E402
+from sk_imbalance.report import report_table  # noqa: E402
 
 
 def long_tailed_digits(rho=50, n_max=150, n_test=30, seed=0):
@@ -78,7 +79,8 @@ def main(argv=None):
             f"{name:<40}{scores[name]:9.3f}"
             f"{balanced_accuracy_score(y_test, pred):11.3f}"
         )
-    print("\nclass weights:", np.round(clf.class_weights_, 2))
+    print("\nThe defaults, per class on the out-of-fold rows:")
+    print(report_table(clf))
     print(
         "probabilities of the first test row:",
         np.round(clf.predict_proba(X_test[:1]), 2),

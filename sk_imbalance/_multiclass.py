@@ -28,6 +28,7 @@ from ._params import Custom, Number, Options, validate_params
 from ._sklearn_callbacks import with_callbacks
 from ._thresholds import SHRINKAGE
 from ._validation import check_float32_range, check_sample_weight
+from .report import class_report
 
 __all__ = ["WeightedMultiClassClassifier"]
 
@@ -182,6 +183,11 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         network's logits :math:`z`.
     offsets_ : ndarray of shape (n_classes,)
         Added to the calibrated log-probabilities before the argmax.
+    class_report_ : dict of ndarray
+        Per class, on the out-of-fold rows the decisions were fitted on:
+        ``"class"``, ``"n_rows"``, ``"weight"``, ``"offset"``,
+        ``"precision"``, ``"recall"`` and ``"f1"``;
+        :func:`sk_imbalance.report.report_table` renders it.
     model_ : keras.Model
         Maps ``X`` to logits ``(n_samples, n_classes)``.
     n_epochs_ : int
@@ -383,14 +389,20 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
 
         crossfit, state = self._cross_fit_heads(X, y, targets, score, stratify=onehot)
         held = crossfit.held
-        decisions = self._fit_decisions(
-            y_index[held],
-            to_log_proba(crossfit.proba[held]),
-            take_rows(sample_weight, held),
-        )
+        y_held, weight_held = y_index[held], take_rows(sample_weight, held)
+        Z_held = to_log_proba(crossfit.proba[held])
+        decisions = self._fit_decisions(y_held, Z_held, weight_held)
         self.calibration_scale_ = decisions.scale
         self.calibration_bias_ = decisions.bias
         self.offsets_ = decisions.offsets
+        self.class_report_ = class_report(
+            y_held,
+            decide_multiclass(Z_held, decisions)[1],
+            self.classes_,
+            self.class_weights_,
+            self.offsets_,
+            weight_held,
+        )
         self._final_model(crossfit, state)
         return self
 

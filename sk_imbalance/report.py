@@ -3,8 +3,9 @@
 After ``fit``, :class:`~sk_imbalance.WeightedMultiLabelClassifier` keeps
 ``label_report_``, a dict of arrays in the spirit of ``cv_results_``: one
 entry per label, computed on the out-of-fold scores the thresholds were
-chosen on. :func:`report_table` renders it (as text, or as a pandas
-DataFrame), and :func:`plot_precision_recall` draws per-label
+chosen on; :class:`~sk_imbalance.WeightedMultiClassClassifier` keeps
+``class_report_``, one entry per class. :func:`report_table` renders either
+(as text, or as a pandas DataFrame), and :func:`plot_precision_recall` draws per-label
 precision-recall curves on data the user gives, with the chosen cut-offs
 marked (matplotlib, the ``plot`` extra).
 """
@@ -16,7 +17,7 @@ import numpy as np
 from ._decisions import decide
 from ._thresholds import _fbeta_from_counts, label_counts
 
-__all__ = ["label_report", "report_table", "plot_precision_recall"]
+__all__ = ["label_report", "class_report", "report_table", "plot_precision_recall"]
 
 #: Keys of ``label_report_``, in the order of the table's columns.
 REPORT_KEYS = (
@@ -94,12 +95,55 @@ def label_report(Y, Z, decisions, *, beta=1.0, top_k=1, sample_weight=None):
     }
 
 
-def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
-    """The fitted estimator's ``label_report_`` as a table.
+#: Keys of ``class_report_``, in the order of the table's columns.
+CLASS_REPORT_KEYS = ("class", "n_rows", "weight", "offset", "precision", "recall", "f1")
+
+
+def class_report(y, predicted, classes, class_weights, offsets, sample_weight=None):
+    """Per-class facts of the multiclass decisions on out-of-fold rows.
 
     Parameters
     ----------
-    estimator : fitted WeightedMultiLabelClassifier
+    y, predicted : ndarray of shape (n_samples,)
+        Held-out class indices and the decided ones.
+    classes : ndarray of shape (n_classes,)
+    class_weights, offsets : ndarray of shape (n_classes,)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    dict of ndarray
+        ``"class"``, ``"n_rows"`` (unweighted, held out), ``"weight"`` (in the
+        loss), ``"offset"`` (added to the calibrated log-probability),
+        ``"precision"``, ``"recall"`` and ``"f1"`` (out of fold; 0 where
+        undefined).
+    """
+    K = len(classes)
+    weight = np.ones(len(y)) if sample_weight is None else sample_weight
+    true = np.bincount(y, weight, minlength=K)
+    pred = np.bincount(predicted, weight, minlength=K)
+    tp = np.bincount(y, weight * (y == predicted), minlength=K)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(pred > 0, tp / pred, 0.0)
+        recall = np.where(true > 0, tp / true, 0.0)
+        f1 = np.where(true + pred > 0, 2 * tp / (true + pred), 0.0)
+    return {
+        "class": np.asarray(classes),
+        "n_rows": np.bincount(y, minlength=K),
+        "weight": np.asarray(class_weights, dtype=np.float64),
+        "offset": np.asarray(offsets, dtype=np.float64),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
+    """The fitted estimator's ``label_report_`` (or ``class_report_``) as a table.
+
+    Parameters
+    ----------
+    estimator : fitted WeightedMultiLabelClassifier or WeightedMultiClassClassifier
     label_names : sequence of str, default=None
         Names to show instead of column indices.
     sort_by : str, default=None
@@ -113,21 +157,25 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
         A Markdown table when ``as_frame`` is False.
     """
     report = getattr(estimator, "label_report_", None)
+    keys, first = REPORT_KEYS, "label"
+    if report is None and getattr(estimator, "class_report_", None) is not None:
+        report, keys, first = estimator.class_report_, CLASS_REPORT_KEYS, "class"
     if report is None:
         raise ValueError(
-            "report_table needs a fitted estimator with label_report_; call fit first."
+            "report_table needs a fitted estimator with label_report_ or "
+            "class_report_; call fit first."
         )
-    columns = {key: np.asarray(report[key]) for key in REPORT_KEYS}
+    columns = {key: np.asarray(report[key]) for key in keys}
     if label_names is not None:
-        if len(label_names) != len(columns["label"]):
+        if len(label_names) != len(columns[first]):
             raise ValueError(
                 f"label_names has {len(label_names)} names but the report has "
-                f"{len(columns['label'])} labels."
+                f"{len(columns[first])} rows."
             )
-        columns["label"] = np.asarray(label_names, dtype=object)
+        columns[first] = np.asarray(label_names, dtype=object)
     if sort_by is not None:
         if sort_by not in columns:
-            raise ValueError(f"sort_by={sort_by!r} is not one of {REPORT_KEYS}.")
+            raise ValueError(f"sort_by={sort_by!r} is not one of {keys}.")
         order = np.argsort(columns[sort_by], kind="stable")
         columns = {key: value[order] for key, value in columns.items()}
     if as_frame:
@@ -137,6 +185,8 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
             "it with as_frame=False for a text table.",
         )
         return pd.DataFrame(columns)
+    if first == "class":
+        return _class_table(columns)
     lines = [
         "| label | positives | threshold | precision | recall | F | decision |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -147,6 +197,21 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
             f"{columns['threshold'][i]:.4f} | {columns['precision'][i]:.3f} | "
             f"{columns['recall'][i]:.3f} | {columns['fbeta'][i]:.3f} | "
             f"{_STATUS_TEXT.get(columns['status'][i], columns['status'][i])} |"
+        )
+    return "\n".join(lines)
+
+
+def _class_table(columns):
+    lines = [
+        "| class | rows | weight | offset | precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i in range(len(columns["class"])):
+        lines.append(
+            f"| {columns['class'][i]} | {columns['n_rows'][i]} | "
+            f"{columns['weight'][i]:.3f} | {columns['offset'][i]:+.3f} | "
+            f"{columns['precision'][i]:.3f} | {columns['recall'][i]:.3f} | "
+            f"{columns['f1'][i]:.3f} |"
         )
     return "\n".join(lines)
 

@@ -110,3 +110,32 @@ def test_plot_precision_recall_marks_the_chosen_points(fitted):
     predicted = proba[:, 0] >= clf.thresholds_[0]
     tp = np.sum(predicted & (Y[:, 0] > 0))
     assert markers[0].get_xdata()[0] == pytest.approx(tp / Y[:, 0].sum())
+
+
+def test_class_report_and_its_table():
+    """Check the multiclass report against scikit-learn and its rendering."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from sk_imbalance import WeightedMultiClassClassifier
+    from sk_imbalance.report import class_report
+
+    rng = np.random.default_rng(0)
+    y, pred = rng.integers(0, 3, 60), rng.integers(0, 3, 60)
+    report = class_report(y, pred, np.array(["a", "b", "c"]), np.ones(3), np.zeros(3))
+    p, r, f, support = precision_recall_fscore_support(y, pred, zero_division=0)
+    np.testing.assert_allclose(report["precision"], p)
+    np.testing.assert_allclose(report["recall"], r)
+    np.testing.assert_allclose(report["f1"], f)
+    np.testing.assert_array_equal(report["n_rows"], support)
+
+    X = rng.normal(size=(120, 3))
+    labels = np.array(["low", "mid", "high"])[np.digitize(X[:, 0], [-0.3, 0.9])]
+    clf = WeightedMultiClassClassifier(
+        hidden_layer_sizes=(8,), epochs=3, cv=3, random_state=0
+    ).fit(X, labels)
+    table = report_table(clf)
+    assert table.splitlines()[0].startswith("| class | rows | weight | offset")
+    assert len(table.splitlines()) == 2 + 3 and "| high |" in table
+    assert clf.class_report_["n_rows"].sum() == 120
+    frame = report_table(clf, as_frame=True, sort_by="n_rows")
+    assert list(frame.columns)[:2] == ["class", "n_rows"]
