@@ -21,7 +21,12 @@ Run it with::
     python examples/binary_text.py             # the estimators' default epochs
     python examples/binary_text.py --epochs 3  # a quick smoke run
 
-It takes about two minutes on a 2-core CPU with the default settings.
+It takes under a minute on a 2-core CPU. On this 8,000-row slice, with one
+seed, the four F1 scores land within about 0.01 of each other (0.617 to
+0.628 in our run); recall differs more: plain BCE finds 72% of the test
+positives, the weighted models 79 to 83%. ``benchmarks/binary_text.py``
+compares them on all 21,519 training rows over three seeds, where the tuned
+threshold and the cost matrix tie for the best F1 (0.645).
 """
 
 import os
