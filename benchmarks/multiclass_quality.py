@@ -66,7 +66,9 @@ OURS = {
     "weighted": dict(decision="argmax", calibration=None),
     "tuned": dict(decision="tuned", scoring="f1_macro"),
     "ours": {},
-    # not in the default run: the shrinkage of the tuned offsets (--methods)
+    # not in the default run (--methods): the focal loss, and the shrinkage of
+    # the tuned offsets
+    "focal": dict(loss="focal"),
     **{
         f"tuned_s{k}": dict(decision="tuned", scoring="f1_macro", shrinkage=k)
         for k in (30, 100, 300)
