@@ -369,6 +369,13 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         )
         weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self.class_prior_ = np.bincount(y_index, weight, minlength=n_classes)
+        if np.any(self.class_prior_ <= 0):
+            empty = self.classes_[self.class_prior_ <= 0].tolist()
+            raise ValueError(
+                f"sample_weight is zero on every row of class(es) {empty}: they "
+                "would have no prior and no loss. Drop those rows, or give them a "
+                "positive weight."
+            )
         self.class_prior_ /= self.class_prior_.sum()
         onehot = np.eye(n_classes)[y_index]
         row_weight = self.class_weights_[y_index] * weight

@@ -187,6 +187,8 @@ def test_bad_targets_are_named(imbalanced):
         WeightedMultiClassClassifier(**FAST).fit(X, np.zeros(400))
     with pytest.raises(ValueError, match="belong to one class"):
         WeightedMultiClassClassifier(**FAST).fit(X, y, sample_weight=(y == "ant") * 1.0)
+    with pytest.raises(ValueError, match=r"zero on every row of class\(es\) \['dog'\]"):
+        WeightedMultiClassClassifier(**FAST).fit(X, y, sample_weight=(y != "dog") * 1.0)
 
 
 def test_build_function_ending_in_softmax(imbalanced):
