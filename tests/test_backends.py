@@ -1,4 +1,4 @@
-"""Backend smoke test: the estimator under Keras's JAX backend.
+"""Backend smoke test: both estimators under Keras's JAX backend.
 
 Keras picks its backend once per process, so the test runs a script in a
 subprocess with ``KERAS_BACKEND=jax``; it is skipped when JAX is not
@@ -39,6 +39,17 @@ for loss in ("bce", "focal"):
     ).fit(X, Y)
     proba = clf.predict_proba(X)
     assert proba.shape == Y.shape and np.all(np.isfinite(proba))
+    again = pickle.loads(pickle.dumps(clf)).predict_proba(X)
+    np.testing.assert_allclose(again, proba, rtol=1e-6)
+
+from sk_imbalance import WeightedMultiClassClassifier
+y3 = Y.argmax(axis=1)
+for loss, cost in (("cross_entropy", None), ("expected_cost", 1 - np.eye(4))):
+    clf = WeightedMultiClassClassifier(
+        hidden_layer_sizes=(8,), epochs=3, cv=2, loss=loss, cost=cost, random_state=0
+    ).fit(X, y3)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (150, 4) and np.allclose(proba.sum(axis=1), 1.0)
     again = pickle.loads(pickle.dumps(clf)).predict_proba(X)
     np.testing.assert_allclose(again, proba, rtol=1e-6)
 print("jax ok")

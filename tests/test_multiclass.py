@@ -239,3 +239,25 @@ def test_same_seed_same_predictions_and_no_global_state(imbalanced):
     np.testing.assert_allclose(first, second)
     np.testing.assert_array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
     assert random.getstate() == py_state
+
+
+def test_keras_callbacks_see_every_epoch_and_can_stop(imbalanced):
+    """Check Keras callbacks on the shared core: epoch logs with the out-of-fold
+    score, and EarlyStopping on it ends training."""
+    X, y = imbalanced
+
+    class Epochs(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.logs = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.logs.append(dict(logs or {}))
+
+    seen = Epochs()
+    stop = keras.callbacks.EarlyStopping(monitor="oof_score", mode="max", patience=1)
+    clf = WeightedMultiClassClassifier(
+        callbacks=[seen, stop], **{**FAST, "epochs": 30, "patience": 30}
+    ).fit(X, y)
+    assert len(seen.logs) == len(clf.history_["loss"]) < 30
+    assert all("loss" in logs and "oof_score" in logs for logs in seen.logs)
