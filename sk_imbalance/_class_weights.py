@@ -1,9 +1,9 @@
 r"""Class weights for a 1-D (binary or multiclass) target.
 
 Every accepted form of ``class_weight`` becomes one array of shape
-``(n_classes,)``, in the order of ``classes_``. The named strategies mirror
-the multi-label ones of :mod:`._label_weights`, with :math:`K` classes in
-place of a label's two:
+``(n_classes,)``, in the order of ``classes_``. The named strategies are
+the multi-label ones of :mod:`._label_weights`, applied to one row of
+:math:`K` classes in place of a label's two:
 
 - ``"balanced"``: :math:`w_c = n / (K n_c)`, scikit-learn's formula;
 - ``"balanced_sqrt"``: its square root;
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._label_weights import EFFECTIVE_NUMBER_BETA
+from ._label_weights import LABEL_WEIGHT_STRATEGIES
 
 __all__ = [
     "CLASS_WEIGHT_STRATEGIES",
@@ -35,27 +35,9 @@ __all__ = [
 ]
 
 
-def _balanced(counts):
-    counts = np.maximum(counts, 1.0)
-    return counts.sum() / (counts.size * counts)
-
-
-def _balanced_sqrt(counts):
-    return np.sqrt(_balanced(counts))
-
-
-def _effective_number(counts, beta=EFFECTIVE_NUMBER_BETA):
-    counts = np.maximum(counts, 1.0)
-    inverse_effective = (1.0 - beta) / (1.0 - np.power(beta, counts))
-    return counts.size * inverse_effective / inverse_effective.sum()
-
-
-#: Named strategies: class counts of shape (K,) to weights of shape (K,).
-CLASS_WEIGHT_STRATEGIES = {
-    "balanced": _balanced,
-    "balanced_sqrt": _balanced_sqrt,
-    "effective_number": _effective_number,
-}
+#: Named strategies, those of the multi-label weights with K classes in place
+#: of a label's two.
+CLASS_WEIGHT_STRATEGIES = LABEL_WEIGHT_STRATEGIES
 
 
 def compute_class_weights(y_index, n_classes, strategy="balanced"):
@@ -79,7 +61,9 @@ def compute_class_weights(y_index, n_classes, strategy="balanced"):
     array([0.66666667, 2.        ])
     """
     counts = np.bincount(np.asarray(y_index), minlength=n_classes).astype(float)
-    return CLASS_WEIGHT_STRATEGIES[strategy](counts)
+    # one row of K classes; a class with no row counts as one, in n too
+    n_samples = np.maximum(counts, 1.0).sum()
+    return CLASS_WEIGHT_STRATEGIES[strategy](counts[np.newaxis], n_samples)[0]
 
 
 def check_class_weights(class_weight, y, y_index, classes):

@@ -30,7 +30,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logsumexp
+from scipy.special import softmax
 from sklearn.model_selection import KFold, train_test_split
 
 from ._heads import copy_variables
@@ -252,7 +252,7 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
             train_model(_dense_rows(X, np.maximum(block, 0)), training=False)
         ).astype(np.float64)
         if link == "softmax":
-            proba = np.exp(logits - logsumexp(logits, axis=-1, keepdims=True))
+            proba = softmax(logits, axis=-1)
         else:
             proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
         valid = block >= 0

@@ -42,18 +42,20 @@ def _label_counts(Y):
 def _balanced(counts, n_samples):
     r"""Balanced weights, scikit-learn's formula applied to each label.
 
-    .. math:: w_{c,j} = \frac{n}{2\, n_{c,j}}, \qquad c \in \{\text{neg}, \text{pos}\}
+    .. math:: w_{c,j} = \frac{n}{K\, n_{c,j}}, \qquad c \in \{\text{neg}, \text{pos}\}
 
-    A count of zero is replaced by one so the weight stays finite; that weight
+    with :math:`K` = 2 classes per label (the last axis of ``counts``; the
+    multiclass estimator passes one row of :math:`K` classes). A count of
+    zero is replaced by one so the weight stays finite; that weight
     multiplies no example anyway.
     """
-    return n_samples / (2.0 * np.maximum(counts, 1.0))
+    return n_samples / (counts.shape[-1] * np.maximum(counts, 1.0))
 
 
 def _balanced_sqrt(counts, n_samples):
     r"""Square root of the balanced weights, a milder correction.
 
-    .. math:: w_{c,j} = \sqrt{\frac{n}{2\, n_{c,j}}}
+    .. math:: w_{c,j} = \sqrt{\frac{n}{K\, n_{c,j}}}
     """
     return np.sqrt(_balanced(counts, n_samples))
 
@@ -64,7 +66,8 @@ def _effective_number(counts, n_samples, beta=EFFECTIVE_NUMBER_BETA):
     The effective number of ``n_c`` samples is
     :math:`E_{n_c} = (1 - \beta^{n_c}) / (1 - \beta)`. Each class of a label is
     weighted by :math:`1 / E_{n_c}`, normalised so that the two weights of a
-    label sum to 2 (the number of classes), as in the paper:
+    label sum to 2 (the number of classes, the last axis of ``counts``), as
+    in the paper:
 
     .. math::
         w_{c,j} = \frac{2 / E_{n_{c,j}}}
@@ -80,7 +83,11 @@ def _effective_number(counts, n_samples, beta=EFFECTIVE_NUMBER_BETA):
     """
     counts = np.maximum(counts, 1.0)
     inverse_effective = (1.0 - beta) / (1.0 - np.power(beta, counts))
-    return 2.0 * inverse_effective / inverse_effective.sum(axis=1, keepdims=True)
+    return (
+        counts.shape[-1]
+        * inverse_effective
+        / inverse_effective.sum(axis=-1, keepdims=True)
+    )
 
 
 #: Named strategies: each maps ``(counts, n_samples)`` to an ``(n_labels, 2)`` array.

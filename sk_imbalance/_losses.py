@@ -12,7 +12,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._multiclass_losses import expected_cost, softmax_cross_entropy, softmax_focal
+from ._multiclass_losses import (
+    expected_cost_with_cross_entropy,
+    softmax_cross_entropy,
+    softmax_focal,
+)
 
 __all__ = [
     "WeightedBinaryCrossentropy",
@@ -284,12 +288,12 @@ class HeadwiseLoss(keras.losses.Loss):
         if self.link == "softmax":
             if self.kind == "softmax_focal":
                 loss = softmax_focal(targets, logits, self.gamma)
+            elif self.kind == "expected_cost":
+                loss = expected_cost_with_cross_entropy(
+                    targets, logits, self.cost, self.ce_weight
+                )
             else:
                 loss = softmax_cross_entropy(targets, logits)
-                if self.kind == "expected_cost":
-                    loss = expected_cost(targets, logits, self.cost) + (
-                        self.ce_weight * loss if self.ce_weight else 0.0
-                    )
             return ops.sum(loss * ops.sum(weights, axis=-1), axis=-1)
         if self.kind == "focal":
             loss = _focal_from_logits(targets, logits, self.gamma)

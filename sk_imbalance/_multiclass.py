@@ -502,14 +502,17 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             ce_weight=self.ce_weight,
         )
 
-    def _fit_decisions(self, y_index, Z, sample_weight, calibration="default"):
+    def _fit_decisions(self, y_index, Z, sample_weight, calibrate=True):
+        """Calibration and offsets on out-of-fold logits; ``calibrate=False``
+        skips the calibration map, for the monitor where decisions do not
+        depend on it."""
         return fit_multiclass_decisions(
             y_index,
             Z,
             class_weights=self.class_weights_,
             priors=self.class_prior_,
             sample_weight=sample_weight,
-            calibration=self.calibration if calibration == "default" else calibration,
+            calibration=self.calibration if calibrate else None,
             decision=self.decision,
             scoring=self.scoring,
             shrinkage=self.shrinkage,
@@ -520,8 +523,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         logits ``Z``, fitted on them as at the end of ``fit`` (without the
         calibration where tuned offsets make it irrelevant): the monitor that
         chooses the epoch."""
-        calibration = None if self.decision == "tuned" else "default"
-        decisions = self._fit_decisions(y_index, Z, sample_weight, calibration)
+        calibrate = self.decision != "tuned"
+        decisions = self._fit_decisions(y_index, Z, sample_weight, calibrate)
         _, predicted = decide_multiclass(Z, decisions)
         return multiclass_score(
             y_index, predicted, len(self.classes_), self.scoring, sample_weight

@@ -58,13 +58,15 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp
 
-from ._calibration import PRIOR_STRENGTH
+from ._calibration import _MIN_SLOPE, PRIOR_STRENGTH
+from ._thresholds import shrink_toward
 
 __all__ = [
     "MULTICLASS_SCORINGS",
     "DECISION_RULES",
     "MulticlassDecisions",
     "class_scores",
+    "confusion_counts",
     "multiclass_score",
     "fit_bcts",
     "tune_offsets",
@@ -79,8 +81,6 @@ MULTICLASS_SCORINGS = ("f1_macro", "balanced_accuracy", "accuracy", "f1")
 DECISION_RULES = ("tuned", "balanced", "argmax")
 #: Most coordinate-ascent rounds over the classes.
 MAX_ROUNDS = 10
-#: The smallest temperature scale kept, so that the map stays increasing.
-_MIN_SCALE = 1e-3
 
 
 @dataclass
@@ -107,12 +107,35 @@ def to_log_proba(P):
     return np.log(np.maximum(np.asarray(P, dtype=np.float64), np.finfo(float).tiny))
 
 
+def _class_metric(tp, predicted, true, scoring, total):
+    """Each class's term of the objective, elementwise (see :func:`_sweep`)."""
+    if scoring == "accuracy":
+        return tp / total
+    if scoring == "balanced_accuracy":
+        return np.divide(tp, true, out=np.zeros_like(tp), where=true > 0)
+    denominator = predicted + true
+    return np.divide(
+        2.0 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0
+    )
+
+
+def _class_shares(true, scoring):
+    """How much each class's term counts in the objective."""
+    K = true.size
+    if scoring == "accuracy":
+        return np.ones(K)
+    if scoring == "f1":
+        return np.eye(K)[-1]
+    present = (true > 0).astype(float)
+    return present / present.sum()
+
+
 def class_scores(tp, predicted, true, scoring):
-    """The objective from per-class confusion counts (last axis: classes).
+    """The objective from per-class confusion counts.
 
     Parameters
     ----------
-    tp, predicted, true : ndarray of shape (..., n_classes)
+    tp, predicted, true : ndarray of shape (n_classes,)
         Weighted true positives, predicted counts and true counts.
     scoring : {"f1_macro", "balanced_accuracy", "accuracy", "f1"}
         ``"f1"`` is the F1 of the last class (a binary target's positive
@@ -120,31 +143,30 @@ def class_scores(tp, predicted, true, scoring):
 
     Returns
     -------
-    ndarray of shape (...)
+    float
         Classes without a true row are left out of the two averages, as
         scikit-learn leaves out of ``balanced_accuracy_score`` the classes
         absent from ``y_true``.
     """
-    present = true > 0
-    if scoring == "accuracy":
-        return tp.sum(axis=-1) / true.sum(axis=-1)
-    if scoring == "balanced_accuracy":
-        per_class = np.divide(tp, true, out=np.zeros_like(tp), where=present)
-    else:
-        total = predicted + true
-        per_class = np.divide(2.0 * tp, total, out=np.zeros_like(tp), where=total > 0)
-        if scoring == "f1":
-            return per_class[..., -1]
-    return (per_class * present).sum(axis=-1) / present.sum(axis=-1)
+    terms = _class_metric(
+        tp, predicted, true, scoring, true.sum(axis=-1, keepdims=True)
+    )
+    return (_class_shares(true, scoring) * terms).sum(axis=-1)
 
 
-def multiclass_score(y, predicted, n_classes, scoring, sample_weight=None):
-    """The objective of class indices ``predicted`` against ``y``."""
+def confusion_counts(y, predicted, n_classes, sample_weight=None):
+    """Weighted true counts, predicted counts and true positives per class."""
     weight = np.ones(len(y)) if sample_weight is None else sample_weight
     true = np.bincount(y, weight, minlength=n_classes)
     pred = np.bincount(predicted, weight, minlength=n_classes)
     tp = np.bincount(y, weight * (y == predicted), minlength=n_classes)
-    return float(class_scores(tp, pred, true, scoring))
+    return true, pred, tp
+
+
+def multiclass_score(y, predicted, n_classes, scoring, sample_weight=None):
+    """The objective of class indices ``predicted`` against ``y``."""
+    true, pred, tp = confusion_counts(y, predicted, n_classes, sample_weight)
+    return class_scores(tp, pred, true, scoring)
 
 
 def fit_bcts(Z, y, offset, *, strength=PRIOR_STRENGTH, sample_weight=None):
@@ -190,35 +212,12 @@ def fit_bcts(Z, y, offset, *, strength=PRIOR_STRENGTH, sample_weight=None):
         return value, gradient
 
     start = np.concatenate([[1.0], offset])
-    bounds = [(_MIN_SCALE, None)] + [(None, None)] * K
+    bounds = [(_MIN_SLOPE, None)] + [(None, None)] * K  # the map stays increasing
     with np.errstate(over="ignore", invalid="ignore"):
         result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
     if not np.all(np.isfinite(result.x)):
         return 1.0, offset.copy()
     return float(result.x[0]), result.x[1:]
-
-
-def _class_metric(tp, predicted, true, scoring, total):
-    """Each class's term of the objective, elementwise (see :func:`_sweep`)."""
-    if scoring == "accuracy":
-        return tp / total
-    if scoring == "balanced_accuracy":
-        return np.divide(tp, true, out=np.zeros_like(tp), where=true > 0)
-    denominator = predicted + true
-    return np.divide(
-        2.0 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0
-    )
-
-
-def _class_shares(true, scoring):
-    """How much each class's term counts in the objective."""
-    K = true.size
-    if scoring == "accuracy":
-        return np.ones(K)
-    if scoring == "f1":
-        return np.eye(K)[-1]
-    present = (true > 0).astype(float)
-    return present / present.sum()
 
 
 def _sweep(L, offsets, c, y, weight, true, scoring):
@@ -347,8 +346,7 @@ def tune_offsets(
         if not moved:
             break
     if shrinkage:
-        rows = np.bincount(y, minlength=K)
-        offsets = anchor + rows / (rows + shrinkage) * (offsets - anchor)
+        offsets = shrink_toward(anchor, offsets, np.bincount(y, minlength=K), shrinkage)
 
         def score(o):
             return multiclass_score(y, np.argmax(L + o, axis=1), K, scoring, weight)

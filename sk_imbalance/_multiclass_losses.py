@@ -30,6 +30,7 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_focal",
     "expected_cost",
+    "expected_cost_with_cross_entropy",
     "WeightedCategoricalCrossentropy",
     "CategoricalFocalLoss",
     "ExpectedCostLoss",
@@ -53,6 +54,14 @@ def expected_cost(y_true, logits, cost):
     probability = ops.softmax(logits, axis=-1)
     row_costs = ops.matmul(y_true, ops.convert_to_tensor(cost, dtype=logits.dtype))
     return ops.sum(probability * row_costs, axis=-1)
+
+
+def expected_cost_with_cross_entropy(y_true, logits, cost, ce_weight):
+    r"""Row-wise expected cost plus ``ce_weight`` times the cross-entropy."""
+    loss = expected_cost(y_true, logits, cost)
+    if ce_weight:
+        loss = loss + ce_weight * softmax_cross_entropy(y_true, logits)
+    return loss
 
 
 class _ClassWeightedLoss(keras.losses.Loss):
@@ -145,10 +154,9 @@ class ExpectedCostLoss(_ClassWeightedLoss):
         self.ce_weight = float(ce_weight)
 
     def _row_loss(self, y_true, logits):
-        loss = expected_cost(y_true, logits, self.cost)
-        if self.ce_weight:
-            loss = loss + self.ce_weight * softmax_cross_entropy(y_true, logits)
-        return loss
+        return expected_cost_with_cross_entropy(
+            y_true, logits, self.cost, self.ce_weight
+        )
 
     def get_config(self):
         return {**super().get_config(), "cost": self.cost, "ce_weight": self.ce_weight}

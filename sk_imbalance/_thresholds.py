@@ -11,6 +11,7 @@ import numpy as np
 __all__ = [
     "optimal_fbeta_threshold",
     "tune_thresholds",
+    "shrink_toward",
     "apply_thresholds",
     "top_k_predict",
     "macro_fbeta",
@@ -238,6 +239,31 @@ def optimal_fbeta_threshold(
     return float(thresholds[0]), float(best[0])
 
 
+def shrink_toward(anchor, tuned, counts, shrinkage):
+    r"""Pull tuned values back toward an anchor by a pseudo-count.
+
+    .. math:: t = a + \frac{m}{m + k}\,(t^* - a)
+
+    with :math:`m` the rows behind each value and :math:`k` = ``shrinkage``:
+    values estimated from few rows stay near the anchor. The rule of the
+    per-label thresholds and of the multiclass offsets.
+
+    Parameters
+    ----------
+    anchor, tuned, counts : ndarray of shape (n,)
+    shrinkage : float
+        :math:`k`; 0 returns ``tuned`` (where a count is positive).
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        NaN where both a count and ``shrinkage`` are 0.
+    """
+    with np.errstate(invalid="ignore"):  # 0/0: no rows and no shrinkage
+        weight = counts / (counts + shrinkage)
+    return anchor + weight * (tuned - anchor)
+
+
 def tune_thresholds(
     Y,
     P,
@@ -316,9 +342,9 @@ def tune_thresholds(
     tunable = status == "tuned"
     if tunable.any():  # searched on every label: cheaper than copying columns
         best, _ = best_cutoffs(Y, P, beta, sample_weight, max_predicted_ratio)
-        with np.errstate(invalid="ignore"):  # 0/0 only where not tunable
-            weight = n_positives / (n_positives + shrinkage)
-        shrunk = np.where(tunable, anchor + weight * (best - anchor), anchor)
+        shrunk = np.where(
+            tunable, shrink_toward(anchor, best, n_positives, shrinkage), anchor
+        )
         gain = fbeta_at(Y, P, shrunk, beta, sample_weight) - fbeta_at(
             Y, P, anchor, beta, sample_weight
         )

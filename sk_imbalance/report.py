@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._decisions import decide
+from ._multiclass_decisions import confusion_counts
 from ._thresholds import _fbeta_from_counts, label_counts
 
 __all__ = ["label_report", "class_report", "report_table", "plot_precision_recall"]
@@ -119,10 +120,7 @@ def class_report(y, predicted, classes, class_weights, offsets, sample_weight=No
         undefined).
     """
     K = len(classes)
-    weight = np.ones(len(y)) if sample_weight is None else sample_weight
-    true = np.bincount(y, weight, minlength=K)
-    pred = np.bincount(predicted, weight, minlength=K)
-    tp = np.bincount(y, weight * (y == predicted), minlength=K)
+    true, pred, tp = confusion_counts(y, predicted, K, sample_weight)
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = np.where(pred > 0, tp / pred, 0.0)
         recall = np.where(true > 0, tp / true, 0.0)
