@@ -18,6 +18,7 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -100,8 +101,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "activation and dropout instead."
             )
 
-    def _build_heads(self, n_features, n_outputs, rng):
-        """``build(n_heads)``: the fit's fresh training and ensemble views."""
+    def _build_heads(self, n_features, n_outputs, rng, sparse=False):
+        """``build(n_heads)``: the fit's fresh training and ensemble views.
+
+        ``sparse``: the default MLP's first layer works on the non-zeros of
+        sparse rows (:mod:`._sparse`); a build function always gets dense rows.
+        """
         if self.model is None:
             return lambda n_heads: build_fold_mlp(
                 n_features,
@@ -112,6 +117,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 dropout=self.dropout,
                 rng=rng,
                 link=self._link,
+                sparse=sparse,
             )
         return lambda n_heads: stack_networks(
             self.model,
@@ -125,7 +131,9 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def _cross_fit(self, X, targets, splits, rng, score, *, patience, epochs, hooks):
         """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
         return cross_fit(
-            self._build_heads(X.shape[1], targets.shape[1] // 2, rng),
+            self._build_heads(
+                X.shape[1], targets.shape[1] // 2, rng, sparse=sp.issparse(X)
+            ),
             X,
             targets,
             splits,

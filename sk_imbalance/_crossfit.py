@@ -29,13 +29,14 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.model_selection import KFold, train_test_split
 
+from ._feed import RowFeed
 from ._heads import copy_variables
 from ._losses import HeadwiseLoss
 from ._network import make_optimizer
+from ._sparse import is_sparse_model
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
 from .model_selection import MultilabelStratifiedKFold, iterative_stratification
 
@@ -48,14 +49,6 @@ __all__ = [
     "fit_heads",
     "cross_fit",
 ]
-
-#: Slots of held-out rows per forward call when scoring out of fold.
-EVAL_CHUNK = 2048
-
-#: Sparse X is densified once for training when its dense float32 copy is at
-#: most this many bytes; above, one batch at a time (gathering rows from CSR
-#: each step cost more than the training step itself on tmc2007).
-DENSIFY_BYTES = 512 * 2**20
 
 
 @dataclass
@@ -208,30 +201,14 @@ def held_out_slots(held_sets):
     return slots
 
 
-def _densify_if_small(X):
-    """A dense float copy of sparse ``X`` if it fits :data:`DENSIFY_BYTES`."""
-    itemsize = np.dtype(keras.config.floatx()).itemsize
-    if sp.issparse(X) and X.shape[0] * X.shape[1] * itemsize <= DENSIFY_BYTES:
-        return X.toarray().astype(keras.config.floatx(), copy=False)
-    return X
-
-
-def _dense_rows(X, index):
-    """Rows ``index`` (any shape) of ``X``, dense: shape ``index.shape + (d,)``."""
-    block = X[index.ravel()]
-    if sp.issparse(block):
-        block = block.toarray()
-    block = np.asarray(block, dtype=keras.config.floatx())
-    return block.reshape(*index.shape, X.shape[1])
-
-
 def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     """Score every held-out row with the heads that held it out.
 
     Parameters
     ----------
     train_model : keras.Model
-        Training view: ``(batch, k, d)`` to logits ``(batch, k, m)``.
+        Training view: ``(batch, k, d)`` (or the entries of ``(batch, k)``
+        sparse rows, :mod:`._sparse`) to logits ``(batch, k, m)``.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     slots : ndarray of shape (positions, k)
         From :func:`held_out_slots`.
@@ -244,12 +221,13 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     ndarray of shape (n_samples, n_outputs)
         Mean probability over the heads that held each row out; NaN where none did.
     """
-    total = np.zeros((X.shape[0], n_outputs))
-    count = np.zeros(X.shape[0])
-    for start in range(0, slots.shape[0], EVAL_CHUNK):
-        block = slots[start : start + EVAL_CHUNK]
+    feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, slots.shape[1])
+    total = np.zeros((feed.X.shape[0], n_outputs))
+    count = np.zeros(feed.X.shape[0])
+    for chunk in feed.chunks(slots):
+        block = slots[chunk]
         logits = keras.ops.convert_to_numpy(
-            train_model(_dense_rows(X, np.maximum(block, 0)), training=False)
+            train_model(feed.inputs(np.maximum(block, 0)), training=False)
         ).astype(np.float64)
         if link == "softmax":
             proba = softmax(logits, axis=-1)
@@ -324,6 +302,7 @@ def fit_heads(
     history : dict of list
     """
     n_outputs = targets.shape[1] // 2
+    feed = RowFeed(trainer, X, len(splits))
     train_sets = [train for train, _ in splits]
     slots = held_out_slots([held for _, held in splits])
     held = np.zeros(X.shape[0], dtype=bool)
@@ -336,7 +315,7 @@ def fit_heads(
     )
 
     def score_held_out(epoch):
-        proba = out_of_fold_proba(trainer, X, slots, n_outputs, link)
+        proba = out_of_fold_proba(trainer, feed, slots, n_outputs, link)
         if not np.all(np.isfinite(proba[held])):
             _diverged("The held-out predictions are not finite", epoch)
         current = float(score(held, proba[held]))
@@ -349,7 +328,7 @@ def fit_heads(
         hooks.on_epoch_begin(epoch - 1)
         losses = []
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
-            losses.append(trainer.train_on_batch(_dense_rows(X, batch), targets[batch]))
+            losses.append(trainer.train_on_batch(feed.inputs(batch), targets[batch]))
             if callbacks:
                 hooks.on_train_batch_end(step, {"loss": losses[-1] / len(splits)})
         epoch_loss = float(np.mean(losses)) / len(splits)
@@ -398,9 +377,9 @@ def _diverged(what, epoch):
     )
 
 
-def _optimizer_spec(optimizer, learning_rate):
+def _optimizer_spec(optimizer, learning_rate, sparse_rows=False):
     """The optimizer's class and config, without its auto-numbered name."""
-    made = make_optimizer(optimizer, learning_rate)
+    made = make_optimizer(optimizer, learning_rate, sparse_rows=sparse_rows)
     config = {k: v for k, v in made.get_config().items() if k != "name"}
     return {"class": type(made).__qualname__, "config": config}
 
@@ -446,7 +425,6 @@ def cross_fit(
     -------
     CrossFitResult
     """
-    X = _densify_if_small(X)
     train_model, ensemble_model = build(len(splits))
     batch_size = min(batch_size, min(len(train) for train, _ in splits))
     head_loss = (
@@ -455,11 +433,17 @@ def cross_fit(
     key = configuration_key(
         train_model,
         loss=head_loss.get_config(),
-        optimizer=_optimizer_spec(optimizer, learning_rate),
+        optimizer=_optimizer_spec(
+            optimizer, learning_rate, is_sparse_model(train_model)
+        ),
         batch_size=batch_size,
     )
+    sparse = is_sparse_model(train_model)
     trainer = acquire_trainer(
-        train_model, key, head_loss, lambda: make_optimizer(optimizer, learning_rate)
+        train_model,
+        key,
+        head_loss,
+        lambda: make_optimizer(optimizer, learning_rate, sparse_rows=sparse),
     )
     try:
         proba, held, n_epochs, history = fit_heads(

@@ -27,6 +27,7 @@ import numpy as np
 from keras import ops
 
 from ._network import build_network
+from ._sparse import SparseFoldDense, sparse_inputs
 
 __all__ = [
     "FoldDense",
@@ -220,12 +221,16 @@ def build_fold_mlp(
     dropout=0.2,
     rng=None,
     link="sigmoid",
+    sparse=False,
 ):
     """The default MLP, ``n_heads`` times, fold-stacked from the start.
 
     Each head is ``Dense(u_1, activation) -> Dropout -> ... -> Dense(n_outputs)``
     with a linear (logit) output, built from :class:`FoldDense` layers so that
-    a layer of all heads is one batched matmul.
+    a layer of all heads is one batched matmul. With ``sparse=True`` the first
+    layer is :class:`~._sparse.SparseFoldDense` and both views take the
+    entries of sparse rows (:mod:`._sparse`) instead of dense rows; the same
+    ``rng`` draws the same initial weights either way.
 
     Parameters
     ----------
@@ -240,6 +245,8 @@ def build_fold_mlp(
     link : {"sigmoid", "softmax"}, default="sigmoid"
         How the ensemble view averages the heads: :class:`ProbabilityAverage`
         or :class:`SoftmaxAverage`.
+    sparse : bool, default=False
+        Build the first layer on sparse rows.
 
     Returns
     -------
@@ -247,39 +254,49 @@ def build_fold_mlp(
         ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
     ensemble_model : keras.Model
         ``(batch, n_features) -> (batch, n_outputs)``: logits of the heads' mean
-        probability; shares ``train_model``'s layers.
+        probability; shares ``train_model``'s layers. With ``sparse=True`` both
+        views take entries (every head given the same rows, for the ensemble).
     """
     sizes = [int(u) for u in hidden_layer_sizes]
     seeds = _seeds(rng, 2 * len(sizes) + 1)
+    widths = [*sizes, n_outputs]
     layers = []
-    for depth, units in enumerate(sizes):
-        layers.append(
-            FoldDense(
+    for depth, units in enumerate(widths):
+        last = depth == len(sizes)
+        seed = seeds[-1] if last else seeds[2 * depth]
+        name = "fold_logits" if last else f"fold_dense_{depth}"
+        if sparse and depth == 0:
+            layer = SparseFoldDense(
                 n_heads,
+                n_features,
                 units,
-                activation,
-                seed=seeds[2 * depth],
-                name=f"fold_dense_{depth}",
+                None if last else activation,
+                seed=seed,
+                name=f"sparse_{name}",
             )
-        )
-        if dropout:
+        else:
+            layer = FoldDense(
+                n_heads, units, None if last else activation, seed=seed, name=name
+            )
+        layers.append(layer)
+        if dropout and not last:
             layers.append(
                 keras.layers.Dropout(
                     float(dropout), seed=seeds[2 * depth + 1], name=f"dropout_{depth}"
                 )
             )
-    layers.append(
-        FoldDense(n_heads, n_outputs, None, seed=seeds[-1], name="fold_logits")
-    )
 
     def apply(x):
         for layer in layers:
             x = layer(x)
         return x
 
-    per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
+    if sparse:
+        per_head, shared = sparse_inputs(n_heads), sparse_inputs(n_heads)
+    else:
+        per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
+        shared = keras.Input(shape=(n_features,), name="features")
     train_model = keras.Model(per_head, apply(per_head), name="fold_mlp")
-    shared = keras.Input(shape=(n_features,), name="features")
     averaged = _average(link)(apply(shared))
     return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 

@@ -13,7 +13,9 @@ import inspect
 
 import keras
 import numpy as np
-import scipy.sparse as sp
+
+from ._feed import RowFeed
+from ._sparse import is_sparse_model, lazy_optimizer, sparse_heads
 
 __all__ = ["build_network", "make_optimizer", "predict_logits"]
 
@@ -168,8 +170,13 @@ def build_network(model, meta, model_kwargs, link="sigmoid"):
     return _output_to_logits(network, meta["n_outputs_"], link)
 
 
-def make_optimizer(optimizer, learning_rate):
-    """A fresh optimizer instance from a name or an instance to copy."""
+def make_optimizer(optimizer, learning_rate, sparse_rows=False):
+    """A fresh optimizer instance from a name or an instance to copy.
+
+    ``sparse_rows=True`` (a network on sparse rows) swaps plain Adam for
+    :class:`~._sparse.LazyAdam`, which updates only the kernel rows a batch
+    touched (:func:`~._sparse.lazy_optimizer`).
+    """
     if isinstance(optimizer, str):
         instance = keras.optimizers.get(optimizer)
     elif isinstance(optimizer, keras.optimizers.Optimizer):
@@ -182,7 +189,8 @@ def make_optimizer(optimizer, learning_rate):
     config = instance.get_config()
     if learning_rate is not None:
         config["learning_rate"] = float(learning_rate)
-    return type(instance).from_config(config)
+    made = type(instance).from_config(config)
+    return lazy_optimizer(made) if sparse_rows else made
 
 
 def predict_logits(network, X):
@@ -190,7 +198,9 @@ def predict_logits(network, X):
 
     ``model.predict`` sets up a data pipeline and a compiled function on every
     call, which costs tens of milliseconds even for one row; a direct call in
-    chunks costs one forward pass.
+    chunks costs one forward pass. A network on sparse rows
+    (:mod:`._sparse`) is given the entries of each chunk, every head the same
+    rows; its chunks are bounded by their non-zeros.
 
     Parameters
     ----------
@@ -201,11 +211,20 @@ def predict_logits(network, X):
     -------
     logits : ndarray of shape (n_samples, n_outputs), dtype float64
     """
-    chunks = []
-    for start in range(0, X.shape[0], PREDICT_CHUNK):
-        block = X[start : start + PREDICT_CHUNK]
-        if sp.issparse(block):
-            block = block.toarray()
-        block = np.asarray(block, dtype=keras.config.floatx())
-        chunks.append(keras.ops.convert_to_numpy(network(block, training=False)))
-    return np.concatenate(chunks).astype(np.float64, copy=False)
+    rows = np.arange(X.shape[0])
+    if is_sparse_model(network):
+        n_heads = sparse_heads(network)
+        rows = np.repeat(rows[:, np.newaxis], n_heads, axis=1)
+        feed = RowFeed(network, X, n_heads)
+        chunks = feed.chunks(rows)
+    else:
+        feed = RowFeed(network, X, 1, densify=False)
+        chunks = [
+            slice(start, start + PREDICT_CHUNK)
+            for start in range(0, X.shape[0], PREDICT_CHUNK)
+        ]
+    logits = [
+        keras.ops.convert_to_numpy(network(feed.inputs(rows[chunk]), training=False))
+        for chunk in chunks
+    ]
+    return np.concatenate(logits).astype(np.float64, copy=False)

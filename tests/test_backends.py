@@ -52,6 +52,22 @@ for loss, cost in (("cross_entropy", None), ("expected_cost", 1 - np.eye(4))):
     assert proba.shape == (150, 4) and np.allclose(proba.sum(axis=1), 1.0)
     again = pickle.loads(pickle.dumps(clf)).predict_proba(X)
     np.testing.assert_allclose(again, proba, rtol=1e-6)
+
+import scipy.sparse as sp
+Xs = sp.random(150, 300, density=0.05, format="csr", random_state=0)
+for clf in (
+    WeightedMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=3, cv=2),
+    WeightedMultiClassClassifier(hidden_layer_sizes=(8,), epochs=3, cv=2),
+):
+    clf.set_params(random_state=0)
+    target = Y if isinstance(clf, WeightedMultiLabelClassifier) else y3
+    clf.fit(Xs, target)
+    assert clf.model_.input[0].name.startswith("entry_ids")  # the sparse path
+    proba = clf.predict_proba(Xs)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(clf.predict_proba(Xs.toarray()), proba, rtol=1e-5)
+    again = pickle.loads(pickle.dumps(clf)).predict_proba(Xs)
+    np.testing.assert_allclose(again, proba, rtol=1e-6)
 print("jax ok")
 """
 
@@ -60,7 +76,8 @@ print("jax ok")
     importlib.util.find_spec("jax") is None, reason="JAX is not installed"
 )
 def test_jax_backend_losses_fit_predict_pickle():
-    """Check losses against NumPy, a fit, predict and a pickle round trip on JAX."""
+    """Check losses against NumPy, a fit, predict and a pickle round trip on JAX,
+    dense and sparse (the first layer on the non-zeros)."""
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],

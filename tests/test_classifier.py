@@ -15,7 +15,11 @@ from sklearn.model_selection import KFold
 # TensorFlow exposes only the setter publicly; the getter is read, never changed.
 from tensorflow.python.framework.config import is_op_determinism_enabled
 
-from sk_imbalance import WeightedMultiLabelClassifier, compute_label_weights
+from sk_imbalance import (
+    WeightedMultiClassClassifier,
+    WeightedMultiLabelClassifier,
+    compute_label_weights,
+)
 
 
 def test_classifier_fitted_attributes_and_output_types(multilabel_data, fast_params):
@@ -264,14 +268,60 @@ def _seeded_build_function(meta):
     )
 
 
-def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params):
-    """Check that CSR input gives the same model as dense input."""
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params, optimizer):
+    """Check that CSR input (the first layer on the non-zeros) gives the model
+    dense input gives: to float rounding with SGD; with LazyAdam up to the rows
+    a batch does not touch, which dense Adam moves on momentum."""
     X, Y = multilabel_data
-    dense = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
-    sparse = WeightedMultiLabelClassifier(**fast_params).fit(sp.csr_matrix(X), Y)
+    params = {**fast_params, "optimizer": optimizer}
+    dense = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    sparse = WeightedMultiLabelClassifier(**params).fit(sp.csr_matrix(X), Y)
+    assert sparse.model_.input[0].name.startswith("entry_ids")
+    tolerance = dict(rtol=1e-5) if optimizer == "sgd" else dict(atol=1e-3)
     np.testing.assert_allclose(
-        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-5
+        sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), **tolerance
     )
+    assert sparse.n_epochs_ == dense.n_epochs_
+    # the same fitted network, given dense or sparse rows
+    np.testing.assert_allclose(
+        sparse.predict_proba(X), sparse.predict_proba(sp.csr_matrix(X)), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        dense.predict_proba(X), dense.predict_proba(sp.csr_matrix(X)), rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_sparse_fit_and_predict_never_densify_x(monkeypatch, multiclass):
+    """Check that no dense copy of sparse X is made in fit, scoring or predict,
+    on a vocabulary whose dense copy would be 800 MB."""
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 1_000_000, density=2e-5, format="csr", random_state=0)
+    X = (
+        X
+        + sp.csr_matrix((np.ones(200), (np.arange(200), np.arange(200))), shape=X.shape)
+    ).tocsr()
+    y = rng.integers(0, 3 if multiclass else 2, size=200)
+    y[:6] = np.arange(6) % (3 if multiclass else 2)
+
+    original = sp.csr_matrix.toarray
+
+    def refuse(matrix, *args, **kwargs):
+        if matrix.shape[1] == X.shape[1]:
+            raise AssertionError("sparse X was densified")
+        return original(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(sp.csr_matrix, "toarray", refuse)
+    Estimator = (
+        WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
+    )
+    clf = Estimator(
+        hidden_layer_sizes=(4,), epochs=2, batch_size=64, cv=2, random_state=0
+    ).fit(X, y)
+    proba = clf.predict_proba(X[:50])
+    assert proba.shape[0] == 50 and np.all(np.isfinite(proba))
+    assert clf.predict(X).shape == (200,)
 
 
 def test_classifier_predict_does_not_use_model_predict(multilabel_data, fast_params):

@@ -1,0 +1,99 @@
+"""How rows of ``X`` reach a network: dense blocks, or sparse entries.
+
+A network built on rows (``FoldDense``, a user's build function) takes dense
+float blocks of shape ``index.shape + (d,)``; sparse ``X`` is densified once
+if small, else one block at a time. A network built on sparse rows
+(:class:`~._sparse.SparseFoldDense`) takes the entries of the rows
+(:func:`~._sparse.encode_rows`), and nothing of size ``n x d`` is made.
+
+Either way, scoring many rows (out of fold, ``predict``) runs in chunks whose
+size is bounded: a fixed number of rows for dense blocks, a fixed number of
+non-zeros for entries.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+
+from ._sparse import as_csr, encode_rows, entry_chunks, is_sparse_model
+
+__all__ = ["RowFeed", "DENSIFY_BYTES", "DENSE_CHUNK"]
+
+#: Sparse X is densified once for a network on dense rows when its float32
+#: copy is at most this many bytes; above, one batch at a time (gathering rows
+#: from CSR each step cost more than the training step itself on tmc2007).
+DENSIFY_BYTES = 512 * 2**20
+
+#: Positions of dense rows per forward call when scoring many rows.
+DENSE_CHUNK = 2048
+
+
+class RowFeed:
+    """Rows of ``X`` as the inputs of ``model``, for slots of ``n_heads`` heads.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A network on dense rows or on entries (:func:`~._sparse.is_sparse_model`).
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    n_heads : int
+        Columns of the index arrays :meth:`inputs` takes (for entries).
+    densify : bool, default=True
+        For a network on dense rows, densify sparse ``X`` once if its copy
+        fits :data:`DENSIFY_BYTES` (for training, which reads every row many
+        times); False densifies each block as it is asked for.
+    """
+
+    def __init__(self, model, X, n_heads, densify=True):
+        self.sparse = is_sparse_model(model)
+        self.n_heads = int(n_heads)
+        if self.sparse:
+            self.X = as_csr(X)
+        else:
+            itemsize = np.dtype(keras.config.floatx()).itemsize
+            small = X.shape[0] * X.shape[1] * itemsize <= DENSIFY_BYTES
+            if densify and sp.issparse(X) and small:
+                X = X.toarray()
+            self.X = X
+
+    def inputs(self, index):
+        """The model's inputs for the rows ``index``.
+
+        Parameters
+        ----------
+        index : ndarray of int
+            Shape ``(n, n_heads)`` for a training view (slot ``(b, j)`` is head
+            ``j``'s row) or ``(n,)`` for a network on plain rows.
+
+        Returns
+        -------
+        ndarray or list of ndarray
+        """
+        if self.sparse:
+            return encode_rows(self.X, index, self.n_heads)
+        block = self.X[np.ravel(index)]
+        if sp.issparse(block):
+            block = block.toarray()
+        block = np.asarray(block, dtype=keras.config.floatx())
+        return block.reshape(*np.shape(index), self.X.shape[1])
+
+    def chunks(self, index):
+        """Slices of the positions of ``index`` to score one forward call each.
+
+        Parameters
+        ----------
+        index : ndarray of int, shape (n, n_heads)
+            Rows per slot; negative entries are padding (scored as row 0).
+
+        Returns
+        -------
+        list of slice
+        """
+        if self.sparse:
+            return entry_chunks(self.X, np.asarray(index).reshape(len(index), -1))
+        return [
+            slice(start, start + DENSE_CHUNK)
+            for start in range(0, len(index), DENSE_CHUNK)
+        ]

@@ -1,0 +1,338 @@
+r"""Sparse input: a first layer that costs the non-zeros, not the vocabulary.
+
+A TF-IDF matrix of a 50,000-word vocabulary has about 60 non-zeros a row. A
+dense first layer multiplies every row by the whole ``d x units`` kernel of
+every head and Adam then updates all ``k d u`` weights each step. Here the
+first layer of every head is an embedding bag over the row's non-zeros,
+
+.. math:: h_{bj} = \phi\Big(\sum_{r \in \operatorname{nz}(x_b)} x_{br}\,
+    W_j[r] + c_j\Big),
+
+the same function as ``x_b W_j + c_j`` (:class:`~._heads.FoldDense`), computed
+from a gather of the rows :math:`W_j[r]` the batch touches and a segment sum.
+Its gradient reaches the kernel as ``IndexedSlices`` (TensorFlow) and
+:class:`LazyAdam` updates only those rows, so a step costs what its words
+cost.
+
+**The input.** A batch of ``n`` rows for ``k`` heads (slot ``(b, j)``: row
+``b`` of head ``j``) is sent as four flat arrays, the *entries*
+(:func:`encode_rows`):
+
+- ``entry_ids``: the kernel row of each non-zero, ``j d + r``;
+- ``entry_values``: its value :math:`x_{br}`;
+- ``entry_slots``: its slot ``b k + j``;
+- ``slot_rows``: ``n`` zeros, which carry ``n`` (the number of slots is
+  ``n k``).
+
+The entries are padded to a bucketed length (at most 1/16 more), so that a
+backend that compiles per shape (JAX) compiles a few shapes per fit. A padding
+entry points at the kernel's last row, ``k d``, which is zero and stays zero
+(its value is 0, so its gradient is 0).
+
+The training view gives each slot of head ``j`` one of head ``j``'s own
+training rows; the ensemble view gives all ``k`` slots of a row that row
+(:func:`encode_rows` with the rows repeated per head) and averages the heads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import scipy.sparse as sp
+from keras import ops
+
+__all__ = [
+    "SparseFoldDense",
+    "LazyAdam",
+    "sparse_inputs",
+    "is_sparse_model",
+    "encode_rows",
+    "entry_chunks",
+    "as_csr",
+    "ENTRY_NAMES",
+]
+
+#: Names of the four inputs of a network on sparse rows, in order.
+ENTRY_NAMES = ("entry_ids", "entry_values", "entry_slots", "slot_rows")
+
+#: Entries per forward call when scoring many rows (out of fold, predict):
+#: each gathers ``units`` floats, so 2**17 entries of 128 units is 64 MiB.
+ENTRY_BUDGET = 2**17
+
+
+def _padded_length(n):
+    """``n`` rounded up to a bucket: a multiple of ``2**(bit_length(n) - 4)``."""
+    n = max(int(n), 8)
+    step = 2 ** max(n.bit_length() - 4, 0)
+    return step * math.ceil(n / step)
+
+
+def as_csr(X):
+    """``X`` as a float32 CSR matrix (a dense array is converted)."""
+    X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
+    return X.astype(np.float32, copy=False)
+
+
+def encode_rows(X, index, n_heads):
+    """The entries of the slots ``index``: the four inputs of a sparse network.
+
+    Parameters
+    ----------
+    X : scipy.sparse.csr_matrix of shape (n_samples, n_features)
+    index : ndarray of int, shape (n, n_heads)
+        Slot ``(b, j)`` holds row ``index[b, j]`` of ``X`` for head ``j``.
+    n_heads : int
+
+    Returns
+    -------
+    list of ndarray
+        ``[entry_ids, entry_values, entry_slots, slot_rows]``, see the module
+        docstring; the first three padded to a bucketed length.
+    """
+    index = np.asarray(index, dtype=np.intp).reshape(-1, n_heads)
+    rows = index.ravel()
+    starts = X.indptr[rows]
+    lengths = X.indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    size = _padded_length(total)
+    n_features = X.shape[1]
+    ids = np.full(size, n_heads * n_features, dtype=np.int32)
+    values = np.zeros(size, dtype=np.float32)
+    slots = np.zeros(size, dtype=np.int32)
+    if total:
+        slot = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
+        offsets = np.cumsum(lengths) - lengths
+        position = starts[slot] + np.arange(total) - offsets[slot]
+        ids[:total] = X.indices[position] + (slot % n_heads) * n_features
+        values[:total] = X.data[position]
+        slots[:total] = slot
+    return [ids, values, slots, np.zeros(index.shape[0], dtype=np.float32)]
+
+
+def entry_chunks(X, rows, budget=ENTRY_BUDGET):
+    """Split ``rows`` (positions of slots, ``(n, k)``) into chunks of bounded entries.
+
+    A chunk holds consecutive positions whose non-zeros over all heads add up
+    to at most ``budget`` (one position at least), so the gathered rows of a
+    forward call stay bounded whatever the rows' lengths.
+
+    Parameters
+    ----------
+    X : scipy.sparse.csr_matrix
+    rows : ndarray of int, shape (n, k)
+    budget : int
+
+    Returns
+    -------
+    list of slice
+    """
+    lengths = np.diff(X.indptr)[np.maximum(rows, 0)].sum(axis=1)
+    cumulative = np.cumsum(lengths)
+    chunks, start = [], 0
+    while start < len(rows):
+        base = cumulative[start - 1] if start else 0
+        stop = int(np.searchsorted(cumulative, base + budget, side="right"))
+        stop = max(stop, start + 1)
+        chunks.append(slice(start, stop))
+        start = stop
+    return chunks
+
+
+def sparse_inputs(n_heads):
+    """The four ``keras.Input`` of a network on entries (:data:`ENTRY_NAMES`)."""
+    del n_heads  # the entries' shapes do not depend on it
+    return [
+        keras.Input(shape=(), dtype="int32", name="entry_ids"),
+        keras.Input(shape=(), dtype=keras.config.floatx(), name="entry_values"),
+        keras.Input(shape=(), dtype="int32", name="entry_slots"),
+        keras.Input(shape=(), dtype=keras.config.floatx(), name="slot_rows"),
+    ]
+
+
+def is_sparse_model(model):
+    """Whether ``model`` takes entries (:func:`sparse_inputs`) rather than rows."""
+    names = [getattr(t, "name", "") for t in getattr(model, "inputs", None) or []]
+    return len(names) == len(ENTRY_NAMES) and all(
+        name.startswith(expected)
+        for name, expected in zip(names, ENTRY_NAMES, strict=True)
+    )
+
+
+def sparse_heads(model):
+    """The number of heads of a sparse network (its :class:`SparseFoldDense`)."""
+    for layer in model.layers:
+        if isinstance(layer, SparseFoldDense):
+            return layer.n_heads
+        if isinstance(layer, keras.Model) and is_sparse_model(layer):
+            return sparse_heads(layer)
+    raise ValueError("The network has no SparseFoldDense layer.")
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class SparseFoldDense(keras.layers.Layer):
+    r"""``k`` Dense layers on sparse rows, one per head: an embedding bag each.
+
+    Takes the four entry inputs (:func:`encode_rows`) and returns ``(n, k,
+    units)``, slot ``(b, j)`` being
+
+    .. math:: \phi\Big(\sum_{e:\ \text{slot}(e) = bk + j} v_e\, W[\text{id}(e)]
+        + c_j\Big),
+
+    which is ``FoldDense``'s :math:`\phi(x_{bj} W_j + c_j)` with ``W`` the
+    heads' ``d x units`` kernels stacked into one ``(k d + 1) x units`` kernel
+    (row ``k d`` is the padding row: zero, never moved). The forward and
+    backward cost grows with the entries times ``units``, not with ``d``.
+
+    Each head's kernel is drawn from Glorot's uniform distribution with the
+    fans of one dense layer, :math:`\pm\sqrt{6 / (d + u)}`, as ``FoldDense``:
+    with the same seed the two layers start from the same weights.
+
+    Parameters
+    ----------
+    n_heads : int
+    n_features : int
+        ``d``, the width of the sparse rows.
+    units : int
+    activation : str or None, default=None
+    seed : int or None, default=None
+    """
+
+    def __init__(
+        self, n_heads, n_features, units, activation=None, seed=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.n_heads = int(n_heads)
+        self.n_features = int(n_features)
+        self.units = int(units)
+        self.activation = keras.activations.get(activation)
+        self.seed = seed
+
+    def build(self, input_shape):
+        k, d, u = self.n_heads, self.n_features, self.units
+        limit = math.sqrt(6.0 / (d + u))
+        draw = keras.initializers.RandomUniform(-limit, limit, seed=self.seed)
+
+        def initializer(shape, dtype=None):
+            # the draw of FoldDense's (k, d, u) kernel, then the padding row
+            return ops.concatenate(
+                [
+                    ops.reshape(draw((k, d, u), dtype=dtype), (k * d, u)),
+                    ops.zeros((1, u), dtype=dtype),
+                ]
+            )
+
+        self.kernel = self.add_weight(
+            name="kernel", shape=(k * d + 1, u), initializer=initializer
+        )
+        self.bias = self.add_weight(name="bias", shape=(k, u), initializer="zeros")
+
+    def call(self, inputs):
+        ids, values, slots, slot_rows = inputs
+        gathered = _gather_rows(self.kernel, ids) * ops.expand_dims(values, -1)
+        n_slots = ops.shape(slot_rows)[0] * self.n_heads
+        summed = ops.segment_sum(gathered, slots, num_segments=n_slots)
+        summed = ops.reshape(summed, (-1, self.n_heads, self.units))
+        return self.activation(summed + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[3][0], self.n_heads, self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            n_heads=self.n_heads,
+            n_features=self.n_features,
+            units=self.units,
+            activation=keras.activations.serialize(self.activation),
+            seed=self.seed,
+        )
+        return config
+
+
+def _gather_rows(kernel, ids):
+    """Rows ``ids`` of ``kernel``; on TensorFlow a gather on the variable itself.
+
+    ``ops.take`` reads the whole variable into a tensor first; a scatter into
+    the variable later in the same step then copies all of it (copy on write),
+    which at ``k d u`` = 32 M weights cost more than the rest of the step.
+    TensorFlow's gather on the resource variable reads only the rows, and its
+    gradient is ``IndexedSlices``.
+    """
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.gather(kernel.value, ids)
+    return ops.take(kernel, ids, axis=0)
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class LazyAdam(keras.optimizers.Adam):
+    r"""Adam whose sparse (``IndexedSlices``) gradients update only their rows.
+
+    For a row :math:`i` the batch touched, with gradient :math:`g_i` (the sum
+    of its duplicates), the update is Adam's:
+
+    .. math:: m_i \leftarrow \beta_1 m_i + (1-\beta_1) g_i, \quad
+        v_i \leftarrow \beta_2 v_i + (1-\beta_2) g_i^2, \quad
+        w_i \leftarrow w_i - \alpha_t \frac{m_i}{\sqrt{v_i} + \epsilon},
+
+    with Adam's bias-corrected step :math:`\alpha_t`. Rows the batch did not
+    touch keep their weights and moments, where dense Adam would decay their
+    moments and move them on momentum alone. This is the "lazy" Adam of
+    TensorFlow Addons and PyTorch's ``SparseAdam``, as used for embeddings:
+    a step costs the touched rows, not the table. Dense gradients (every
+    other weight, and every weight on backends without ``IndexedSlices``,
+    e.g. JAX) get Adam's dense update unchanged.
+
+    References
+    ----------
+    D. P. Kingma and J. Ba, "Adam: A Method for Stochastic Optimization", ICLR
+    2015.
+    """
+
+    def update_step(self, gradient, variable, learning_rate):
+        if self.amsgrad or keras.backend.backend() != "tensorflow":
+            return super().update_step(gradient, variable, learning_rate)
+        import tensorflow as tf
+
+        if not isinstance(gradient, tf.IndexedSlices):
+            return super().update_step(gradient, variable, learning_rate)
+        dtype = variable.dtype
+        rows, position = tf.unique(gradient.indices)
+        grad = tf.math.unsorted_segment_sum(
+            tf.cast(gradient.values, dtype), position, tf.shape(rows)[0]
+        )
+        step = ops.cast(self.iterations + 1, dtype)
+        beta_1, beta_2 = ops.cast(self.beta_1, dtype), ops.cast(self.beta_2, dtype)
+        alpha = (
+            ops.cast(learning_rate, dtype)
+            * ops.sqrt(1 - ops.power(beta_2, step))
+            / (1 - ops.power(beta_1, step))
+        )
+        index = self._get_variable_index(variable)
+        m, v = self._momentums[index], self._velocities[index]
+        m_rows = tf.gather(m.value, rows) * beta_1 + (1 - beta_1) * grad
+        v_rows = tf.gather(v.value, rows) * beta_2 + (1 - beta_2) * tf.square(grad)
+        self.assign(m, tf.IndexedSlices(m_rows, rows))
+        self.assign(v, tf.IndexedSlices(v_rows, rows))
+        self.assign_sub(
+            variable,
+            tf.IndexedSlices(alpha * m_rows / (tf.sqrt(v_rows) + self.epsilon), rows),
+        )
+
+
+def lazy_optimizer(optimizer):
+    """``optimizer``'s lazy counterpart for sparse rows, where one exists.
+
+    Plain Adam (not AMSGrad, not AdamW) becomes :class:`LazyAdam` with the same
+    config. Any other optimizer is returned as it is: TensorFlow then applies
+    its update to the whole kernel every step, which is correct but costs the
+    vocabulary again.
+    """
+    if type(optimizer) is keras.optimizers.Adam and not optimizer.amsgrad:
+        config = optimizer.get_config()
+        config.pop("name", None)
+        return LazyAdam.from_config(config)
+    return optimizer

@@ -1,0 +1,221 @@
+"""Tests of sk_imbalance._sparse: the first layer on the non-zeros of sparse rows."""
+
+import keras
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sk_imbalance._heads import FoldDense, build_fold_mlp
+from sk_imbalance._sparse import (
+    LazyAdam,
+    SparseFoldDense,
+    encode_rows,
+    entry_chunks,
+    is_sparse_model,
+    lazy_optimizer,
+    sparse_heads,
+    sparse_inputs,
+)
+
+
+def _csr(n=40, d=30, density=0.15, seed=0):
+    X = sp.random(n, d, density=density, format="csr", random_state=seed)
+    X.data = X.data.astype(np.float32) * 2 - 1
+    X = X.astype(np.float32).tolil()
+    X[3] = 0  # an empty row
+    X = X.tocsr()
+    X.eliminate_zeros()
+    return X
+
+
+def _dense_blocks_from_entries(entries, n_slots, n_heads, d):
+    """Rebuild (n, k, d) dense rows from the entries (the padding row dropped)."""
+    ids, values, slots, slot_rows = entries
+    out = np.zeros((n_slots * n_heads, n_heads * d + 1))
+    np.add.at(out, (slots, ids), values)
+    assert np.all(out[:, -1] == 0)  # padding entries carry zero
+    blocks = out[:, :-1].reshape(n_slots, n_heads, n_heads, d)
+    return blocks, slot_rows
+
+
+def test_encode_rows_carries_each_slots_row_and_pads_to_a_bucket():
+    """Check that the entries of slot (b, j) are row index[b, j] in head j's block."""
+    X = _csr()
+    k, d = 3, X.shape[1]
+    index = np.random.default_rng(0).integers(0, X.shape[0], size=(7, k))
+    index[0, 1] = 3  # an empty row
+    entries = encode_rows(X, index, k)
+    ids, values, slots, slot_rows = entries
+    assert ids.dtype == np.int32 and values.dtype == np.float32
+    assert len(ids) == len(values) == len(slots) >= X[index.ravel()].nnz
+    assert slot_rows.shape == (7,)
+    blocks, _ = _dense_blocks_from_entries(entries, 7, k, d)
+    dense = X.toarray()
+    for b in range(7):
+        for j in range(k):
+            for other in range(k):
+                expected = dense[index[b, j]] if other == j else np.zeros(d)
+                np.testing.assert_array_equal(blocks[b, j, other], expected)
+    padding = ids == k * d
+    assert np.all(values[padding] == 0)
+    # at most 1/16 more entries than the non-zeros (and at least 8)
+    assert len(ids) <= max(8, int(np.ceil(X[index.ravel()].nnz * 17 / 16)))
+
+
+def test_encode_rows_of_only_empty_rows():
+    """Check that a batch with no non-zero still gives valid (all padding) entries."""
+    X = sp.csr_matrix((5, 4), dtype=np.float32)
+    ids, values, slots, slot_rows = encode_rows(X, np.zeros((2, 2), int), 2)
+    assert np.all(ids == 8) and np.all(values == 0) and slot_rows.shape == (2,)
+
+
+def test_entry_chunks_bound_the_non_zeros_of_each_chunk():
+    """Check that chunks cover every position once, each within the budget."""
+    X = _csr(n=200, d=50, density=0.3)
+    rows = np.random.default_rng(1).integers(-1, 200, size=(150, 2))
+    chunks = entry_chunks(X, rows, budget=60)
+    covered = np.concatenate([np.arange(150)[c] for c in chunks])
+    np.testing.assert_array_equal(covered, np.arange(150))
+    lengths = np.diff(X.indptr)[np.maximum(rows, 0)].sum(axis=1)
+    for chunk in chunks:
+        assert lengths[chunk].sum() <= 60 or chunk.stop - chunk.start == 1
+
+
+def test_sparse_fold_dense_is_fold_dense_on_the_non_zeros():
+    """Check the same seed draws the same kernel, and the outputs agree."""
+    X = _csr()
+    k, d, u = 3, X.shape[1], 5
+    dense_layer = FoldDense(k, u, "tanh", seed=7)
+    sparse_layer = SparseFoldDense(k, d, u, "tanh", seed=7)
+    index = np.random.default_rng(2).integers(0, X.shape[0], size=(9, k))
+    blocks = X.toarray()[index]  # (9, k, d)
+    expected = keras.ops.convert_to_numpy(dense_layer(blocks))
+    got = keras.ops.convert_to_numpy(sparse_layer(encode_rows(X, index, k)))
+    kernel = keras.ops.convert_to_numpy(sparse_layer.kernel)
+    np.testing.assert_array_equal(
+        kernel[:-1].reshape(k, d, u), keras.ops.convert_to_numpy(dense_layer.kernel)
+    )
+    assert np.all(kernel[-1] == 0)  # the padding row
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="IndexedSlices are TensorFlow's"
+)
+def test_sparse_fold_dense_gradient_touches_only_the_batchs_rows():
+    """Check the kernel's gradient is IndexedSlices over the touched rows only."""
+    import tensorflow as tf
+
+    X = _csr()
+    k, d = 2, X.shape[1]
+    layer = SparseFoldDense(k, d, 4)
+    index = np.array([[0, 1], [2, 5]])
+    entries = encode_rows(X, index, k)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(entries) ** 2)
+    grad = tape.gradient(loss, layer.kernel.value)
+    assert isinstance(grad, tf.IndexedSlices)
+    touched = set(np.unique(grad.indices.numpy()))
+    expected = {j * d + c for (b, j), r in np.ndenumerate(index) for c in X[r].indices}
+    assert touched - {k * d} == expected
+
+
+def _adam_reference(w, grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-7, lazy=True):
+    """NumPy (lazy) Adam on a table ``w`` with per-step dense gradients."""
+    w, m, v = w.copy(), np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        rows = np.any(g != 0, axis=1) if lazy else np.ones(len(w), bool)
+        m[rows] = b1 * m[rows] + (1 - b1) * g[rows]
+        v[rows] = b2 * v[rows] + (1 - b2) * g[rows] ** 2
+        alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        w[rows] -= alpha * m[rows] / (np.sqrt(v[rows]) + eps)
+    return w
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="IndexedSlices are TensorFlow's"
+)
+def test_lazy_adam_updates_only_touched_rows_as_adam_would():
+    """Check LazyAdam against a NumPy reference: duplicates summed, others frozen."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(6, 3)).astype(np.float32)
+    variable = keras.Variable(start)
+    optimizer = LazyAdam(learning_rate=0.1)
+    optimizer.build([variable])
+    steps = [([0, 2, 2], rng.normal(size=(3, 3))), ([2, 5], rng.normal(size=(2, 3)))]
+    dense = []
+    for rows, values in steps:
+        grad = tf.IndexedSlices(tf.constant(values, tf.float32), tf.constant(rows))
+        optimizer.apply_gradients([(grad, variable)])
+        full = np.zeros((6, 3))
+        np.add.at(full, rows, values)
+        dense.append(full)
+    expected = _adam_reference(start.astype(np.float64), dense)
+    np.testing.assert_allclose(variable.numpy(), expected, rtol=1e-5)
+    np.testing.assert_array_equal(variable.numpy()[[1, 3, 4]], start[[1, 3, 4]])
+    # with every row touched each step, it is Adam
+    adam_variable, lazy_variable = keras.Variable(start), keras.Variable(start)
+    adam, lazy = keras.optimizers.Adam(0.1), LazyAdam(0.1)
+    adam.build([adam_variable])
+    lazy.build([lazy_variable])
+    for _ in range(3):
+        values = rng.normal(size=(6, 3)).astype(np.float32)
+        adam.apply_gradients([(tf.constant(values), adam_variable)])
+        lazy.apply_gradients(
+            [(tf.IndexedSlices(tf.constant(values), tf.range(6)), lazy_variable)]
+        )
+    np.testing.assert_allclose(
+        lazy_variable.numpy(), adam_variable.numpy(), rtol=1e-4, atol=1e-5
+    )
+
+
+def test_lazy_optimizer_swaps_plain_adam_only():
+    """Check Adam becomes LazyAdam with its config; others are kept."""
+    made = lazy_optimizer(keras.optimizers.Adam(learning_rate=0.03, beta_1=0.8))
+    assert type(made) is LazyAdam
+    assert np.isclose(float(made.learning_rate), 0.03) and made.beta_1 == 0.8
+    sgd = keras.optimizers.SGD(0.1)
+    assert lazy_optimizer(sgd) is sgd
+    amsgrad = keras.optimizers.Adam(amsgrad=True)
+    assert lazy_optimizer(amsgrad) is amsgrad
+    adamw = keras.optimizers.AdamW()
+    assert lazy_optimizer(adamw) is adamw
+
+
+@pytest.mark.parametrize("hidden", [(6,), ()])
+def test_sparse_fold_mlp_computes_the_dense_fold_mlp(hidden):
+    """Check that the same rng builds the same network, sparse or dense, both views."""
+    X = _csr()
+    k, d = 3, X.shape[1]
+    dense_train, dense_ensemble = build_fold_mlp(
+        d, 2, k, hidden_layer_sizes=hidden, rng=np.random.default_rng(4)
+    )
+    sparse_train, sparse_ensemble = build_fold_mlp(
+        d, 2, k, hidden_layer_sizes=hidden, rng=np.random.default_rng(4), sparse=True
+    )
+    assert is_sparse_model(sparse_train) and is_sparse_model(sparse_ensemble)
+    assert not is_sparse_model(dense_train) and sparse_heads(sparse_ensemble) == k
+    index = np.random.default_rng(5).integers(0, X.shape[0], size=(8, k))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(sparse_train(encode_rows(X, index, k))),
+        keras.ops.convert_to_numpy(dense_train(X.toarray()[index])),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    rows = np.arange(X.shape[0])
+    shared = np.repeat(rows[:, np.newaxis], k, axis=1)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(sparse_ensemble(encode_rows(X, shared, k))),
+        keras.ops.convert_to_numpy(dense_ensemble(X.toarray())),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_sparse_inputs_are_named_entries():
+    """Check the four inputs' names and dtypes."""
+    names = [t.name for t in sparse_inputs(3)]
+    assert names[0].startswith("entry_ids") and names[3].startswith("slot_rows")
+    assert [t.dtype for t in sparse_inputs(3)][::2] == ["int32", "int32"]
