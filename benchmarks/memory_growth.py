@@ -13,6 +13,9 @@ script, so that none inherits another's memory:
   does (``class_weight`` None/"balanced" x ``loss`` "bce"/"focal");
 - ``multiclass``: ``WeightedMultiClassClassifier`` with the same sizes on
   the argmax of the 5 labels (a 5-class target), then ``predict``;
+- ``sparse``: the ``ours`` fit on the same rows scattered into 2,000 sparse
+  columns (CSR), so the first layer works on the non-zeros and the number of
+  entries per batch varies;
 - ``keras``: the loop a Keras user would write: build, compile, fit and call
   a network of the same size, twice per iteration to match ours' 2 heads;
 - ``keras-clear`` (same, with ``keras.utils.clear_session()`` after each
@@ -101,6 +104,32 @@ def _multiclass(i, X, Y):
     clf.predict(X)
 
 
+def _sparse(i, X, Y):
+    """Ours on a sparse bag of words: the first layer on the non-zeros.
+
+    The rows are those of ``_data`` made 2,000 words wide (the 20 counts
+    scattered into a random column set per fit's data), so the number of
+    entries, and with it the shapes TensorFlow sees, changes from batch to
+    batch.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    rng = np.random.default_rng(i)
+    columns = rng.choice(2000, size=X.shape[1], replace=False)
+    X_sparse = sp.csr_matrix(X)
+    X_sparse.indices = columns[X_sparse.indices].astype(X_sparse.indices.dtype)
+    X_sparse = sp.csr_matrix(
+        (X_sparse.data, X_sparse.indices, X_sparse.indptr), shape=(X.shape[0], 2000)
+    )
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(16,), epochs=2, batch_size=128, cv=2, random_state=i
+    ).fit(X_sparse, Y)
+    clf.predict(X_sparse)
+
+
 def _keras(i, X, Y, run_eagerly=False, clear=False):
     import keras
 
@@ -129,6 +158,7 @@ LOOPS = {
     "ours": _ours,
     "ours-grid": _ours_grid,
     "multiclass": _multiclass,
+    "sparse": _sparse,
     "keras": _keras,
     "keras-clear": lambda i, X, Y: _keras(i, X, Y, clear=True),
     "keras-eager": lambda i, X, Y: _keras(i, X, Y, run_eagerly=True),

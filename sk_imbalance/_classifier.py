@@ -173,7 +173,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     ----------
     model_ : keras.Model
         Maps ``X`` to logits ``(n_samples, n_labels)``: the logit of the heads'
-        mean probability (``ensemble=True``), or the refitted network.
+        mean probability (``ensemble=True``), or the refitted network. After
+        a fit on sparse ``X`` it takes the rows' entries instead (see Notes).
     n_epochs_ : int
         The epoch whose weights were kept (1-based), chosen on the held-out
         folds; with ``ensemble=False`` also the refitted network's epochs.
@@ -267,6 +268,25 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     weights and a reset optimizer), so a long grid search does not grow
     TensorFlow's memory fit by fit;
     :func:`~sk_imbalance.clear_trainer_cache` drops it.
+
+    **Sparse input (text).** Given a sparse ``X`` (e.g. from
+    ``TfidfVectorizer`` in a Pipeline), the default network's first layer
+    works on the non-zeros only: head :math:`j`'s first layer is
+    :math:`\sum_r x_r W_j[r]` over the row's non-zero columns :math:`r`, an
+    embedding bag, and Adam updates only the kernel rows a batch touched
+    ("lazy" Adam, :class:`~sk_imbalance._sparse.LazyAdam`). A step then costs
+    the batch's words, not the vocabulary, and no dense copy of ``X`` is made
+    in ``fit``, out-of-fold scoring or ``predict``; memory grows with the
+    non-zeros and the kernel (``k x n_features x units`` floats). With SGD
+    the result equals the dense layer's; lazy Adam differs from dense Adam
+    only on rows a batch did not touch, which dense Adam moves on momentum.
+    On TensorFlow the update is sparse; on JAX the gradient is dense, so the
+    step costs the vocabulary again (same network, same answers). A build
+    function passed as ``model`` receives dense rows: sparse ``X`` is
+    densified one batch at a time (once, if its dense copy fits 512 MB), so
+    its cost grows with ``n_features``. The fitted ``model_`` of a sparse fit
+    takes the rows' entries (:func:`sk_imbalance._sparse.encode_rows`);
+    ``predict`` and ``predict_proba`` take sparse or dense ``X`` alike.
 
     **Choosing the epoch.** After every epoch each head scores its held-out
     rows, and the objective ``scoring`` names is computed on those
@@ -406,7 +426,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Sparse input is densified one mini-batch at a time.
+            Sparse input trains the first layer on its non-zeros (see Notes).
         y : array-like of shape (n_samples, n_labels) or (n_samples,)
             0/1 indicator matrix, or a 1-D binary target.
         sample_weight : array-like of shape (n_samples,), default=None

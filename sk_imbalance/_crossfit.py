@@ -254,6 +254,7 @@ def fit_heads(
     verbose=0,
     callbacks=None,
     link="sigmoid",
+    keep=None,
 ):
     """Train the heads of a compiled training view; keep the best epoch's weights.
 
@@ -291,6 +292,12 @@ def fit_heads(
         ``EarlyStopping`` does) ends training after that epoch.
     link : {"sigmoid", "softmax"}, default="sigmoid"
         How the held-out logits become probabilities (:func:`out_of_fold_proba`).
+    keep : keras.Model, default=None
+        A model with ``trainer``'s variables that receives the chosen epoch's
+        weights (assigned in place, at each better epoch); ``trainer`` then
+        keeps its last weights. None keeps the best weights as arrays and
+        restores them into ``trainer``: one more copy of every weight, which
+        at vocabulary scale is the largest thing a fit holds.
 
     Returns
     -------
@@ -353,18 +360,28 @@ def fit_heads(
                 break
             continue
         if current > best[0] or best[2] is None:
-            weights = [w.numpy() for w in trainer.weights] if patience else None
+            if not patience:
+                weights = None
+            elif keep is not None:
+                copy_variables(trainer, keep)
+                weights = True
+            else:
+                weights = [w.numpy() for w in trainer.weights]
             best = (current, epoch, weights, proba)
         elif epoch - best[1] >= patience:
             break
         if trainer.stop_training:
             break
     hooks.on_train_end(logs)
-    if not all(np.all(np.isfinite(w.numpy())) for w in trainer.trainable_weights):
+    if not all(
+        bool(keras.ops.all(keras.ops.isfinite(w))) for w in trainer.trainable_weights
+    ):
         _diverged("The network's weights are not finite", epoch)
     if patience is None or best[2] is None:
+        if keep is not None:
+            copy_variables(trainer, keep)
         return proba, held, epoch, history
-    if best[1] != epoch:
+    if best[1] != epoch and keep is None:
         for variable, value in zip(trainer.weights, best[2], strict=True):
             variable.assign(value)
     return best[3], held, best[1], history
@@ -459,8 +476,8 @@ def cross_fit(
             verbose=verbose,
             callbacks=callbacks,
             link=head_loss.link,
+            keep=train_model,
         )
-        copy_variables(trainer.model, train_model)
     finally:
         release_trainer(key, trainer)
     return CrossFitResult(ensemble_model, proba, held, n_epochs, history)

@@ -189,7 +189,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         ``"precision"``, ``"recall"`` and ``"f1"``;
         :func:`sk_imbalance.report.report_table` renders it.
     model_ : keras.Model
-        Maps ``X`` to logits ``(n_samples, n_classes)``.
+        Maps ``X`` to logits ``(n_samples, n_classes)``. After a fit on
+        sparse ``X`` it takes the rows' entries instead (see Notes).
     n_epochs_ : int
         The epoch whose weights were kept, chosen on the held-out folds.
     history_ : dict of list
@@ -237,6 +238,25 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     of the way to its tuned offset (``shrinkage``), so that classes with few
     held-out rows stay near logit adjustment. They are fitted on out-of-fold
     scores, never on scores of rows the network trained on.
+
+    **Sparse input (text).** Given a sparse ``X`` (e.g. from
+    ``TfidfVectorizer`` in a Pipeline), the default network's first layer
+    works on the non-zeros only: head :math:`j`'s first layer is
+    :math:`\sum_r x_r W_j[r]` over the row's non-zero columns :math:`r`, an
+    embedding bag, and Adam updates only the kernel rows a batch touched
+    ("lazy" Adam, :class:`~sk_imbalance._sparse.LazyAdam`). A step then costs
+    the batch's words, not the vocabulary, and no dense copy of ``X`` is made
+    in ``fit``, out-of-fold scoring or ``predict``; memory grows with the
+    non-zeros and the kernel (``k x n_features x units`` floats). With SGD
+    the result equals the dense layer's; lazy Adam differs from dense Adam
+    only on rows a batch did not touch, which dense Adam moves on momentum.
+    On TensorFlow the update is sparse; on JAX the gradient is dense, so the
+    step costs the vocabulary again (same network, same answers). A build
+    function passed as ``model`` receives dense rows: sparse ``X`` is
+    densified one batch at a time (once, if its dense copy fits 512 MB), so
+    its cost grows with ``n_features``. The fitted ``model_`` of a sparse fit
+    takes the rows' entries (:func:`sk_imbalance._sparse.encode_rows`);
+    ``predict`` and ``predict_proba`` take sparse or dense ``X`` alike.
 
     **Choosing the epoch.** After every epoch the held-out rows are scored
     with the decisions ``predict`` would make (offsets tuned on them, or the
@@ -349,6 +369,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Sparse input trains the first layer on its non-zeros (see Notes).
         y : array-like of shape (n_samples,)
             Class labels: two or more classes, any labels.
         sample_weight : array-like of shape (n_samples,), default=None

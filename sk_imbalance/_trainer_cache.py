@@ -105,7 +105,12 @@ class _Trainer:
         model.compile(optimizer=optimizer, loss=loss, jit_compile=False)
         model.optimizer.build(model.trainable_variables)
         self.model = model
-        self._optimizer_start = [v.numpy() for v in model.optimizer.variables]
+        # None for a variable that starts at zero (Adam's moments): no copy of
+        # a vocabulary-sized table is kept for it
+        self._optimizer_start = [
+            None if not bool(keras.ops.any(v)) else v.numpy()
+            for v in model.optimizer.variables
+        ]
 
     def reset(self, fresh_model):
         """Take ``fresh_model``'s variables and restart the optimizer."""
@@ -113,7 +118,10 @@ class _Trainer:
         for variable, value in zip(
             self.model.optimizer.variables, self._optimizer_start, strict=True
         ):
-            variable.assign(value)
+            if value is None:
+                variable.assign(keras.ops.zeros(variable.shape, variable.dtype))
+            else:
+                variable.assign(value)
 
 
 def acquire_trainer(fresh_model, key, loss, make_optimizer):

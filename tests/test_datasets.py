@@ -326,3 +326,48 @@ def test_load_tmc2007_binary_slice():
     assert X.shape == (3000, 500) and y.shape == (3000,)
     with pytest.raises(ValueError, match="subset must be one of"):
         load_tmc2007_binary("validation")
+
+
+@pytest.mark.parametrize("subset, n_samples", [("train", 8000), ("test", 3000)])
+def test_load_tmc2007_binary_as_text(subset, n_samples):
+    """Check the texts: one str per row, words in vocabulary order, and exact.
+
+    Vectorizing them with the 500 words as vocabulary gives back the binary
+    matrix, entry for entry.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from sk_imbalance.datasets import load_tmc2007_binary
+
+    bunch = load_tmc2007_binary(subset)
+    texts = load_tmc2007_binary(subset, as_text=True)
+    assert isinstance(texts.data, list) and len(texts.data) == n_samples
+    assert all(isinstance(text, str) for text in texts.data)
+    np.testing.assert_array_equal(texts.target, bunch.target)
+    np.testing.assert_array_equal(texts.feature_names, bunch.feature_names)
+    assert "as_text=True" in texts.DESCR
+    order = {word: j for j, word in enumerate(bunch.feature_names)}
+    for text in texts.data[:200]:
+        positions = [order[word] for word in text.split()]
+        assert positions == sorted(set(positions))  # vocabulary order, no repeats
+    vectorizer = CountVectorizer(
+        token_pattern=r"\S+", binary=True, vocabulary=bunch.feature_names
+    )
+    counts = vectorizer.fit_transform(texts.data)
+    assert counts.shape == bunch.data.shape
+    assert (counts != bunch.data).nnz == 0
+    X, y = load_tmc2007_binary(subset, as_text=True, return_X_y=True)
+    assert X == texts.data
+    np.testing.assert_array_equal(y, bunch.target)
+
+
+def test_load_tmc2007_binary_words_and_bad_as_text():
+    """Check that the words are MULAN's, and that as_text must be a bool."""
+    from sk_imbalance.datasets import load_tmc2007_binary
+
+    names = list(load_tmc2007_binary("test").feature_names)
+    assert {"gps", "grass", "groundproximitywarningsystem"} <= set(names)
+    assert names == sorted(names) and len(set(names)) == 500
+    for bad in ("yes", 1, None):
+        with pytest.raises(ValueError, match="as_text must be True or False"):
+            load_tmc2007_binary(as_text=bad)

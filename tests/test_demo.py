@@ -1,11 +1,14 @@
 """Tests of the demo (python -m sk_imbalance.demo) and of examples/*.py."""
 
+import importlib.util
+import pickle
 import py_compile
 import re
 import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sk_imbalance import demo
@@ -42,6 +45,7 @@ def test_demo_rejects_bad_epochs():
 def test_examples_exist():
     names = {path.name for path in EXAMPLES}
     assert {"quickstart.py", "grid_search_weights.py", "pipeline.py"} <= names
+    assert {"text_pipeline.py", "text_cnn.py"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -114,3 +118,77 @@ def test_problem_examples_run(name, capsys, monkeypatch):
     assert "F1" in out
     rows = [line for line in out.splitlines() if re.search(r"\d\.\d{3}\s*$", line)]
     assert len(rows) >= 3, out
+
+
+def _import_example(name, monkeypatch):
+    """Import an example as a module, registered so that its classes pickle."""
+    path = next(p for p in EXAMPLES if p.name == name)
+    module_name = f"example_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, module_name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _printed_row(out, name):
+    """The numbers printed on the table row that starts with ``name``."""
+    rows = [line for line in out.splitlines() if line.startswith(name)]
+    assert len(rows) == 1, out
+    return [float(value) for value in rows[0][len(name) :].split()]
+
+
+def test_text_pipeline_example_runs(capsys, monkeypatch):
+    """Check the raw-text route end to end: TF-IDF's CSR reaches the sparse path."""
+    module = _import_example("text_pipeline.py", monkeypatch)
+    results = module.main(["--epochs", "2", "--n-train", "2000"])
+    out = capsys.readouterr().out
+    assert "2000 training texts" in out and "3000 test texts" in out
+    assert set(results) == {
+        "TF-IDF + WeightedMultiLabelClassifier",
+        "TF-IDF + LinearSVC(balanced)",
+    }
+    for name, result in results.items():
+        f1, precision, recall, seconds = _printed_row(out, name)
+        assert 0.0 <= f1 <= 1.0 and 0.0 <= precision <= 1.0 and 0.0 <= recall <= 1.0
+        assert f1 == pytest.approx(result["f1"], abs=5e-4) and seconds >= 0.0
+        assert result["f1"] > 0.3  # far above chance (0) even at 2 epochs
+    pipeline = results["TF-IDF + WeightedMultiLabelClassifier"]["pipeline"]
+    clf = pipeline[-1]
+    # the first layer was trained on the non-zeros of TF-IDF's CSR matrix
+    assert clf.model_.input[0].name.startswith("entry_ids")
+    assert clf.n_features_in_ == len(pipeline[0].vocabulary_)
+
+
+def test_text_cnn_example_runs(capsys, monkeypatch):
+    """Check the text CNN end to end, and that the fitted pipeline pickles.
+
+    Pickling rebuilds the network in Keras's safe mode, which refuses Lambda
+    layers: the build function must use built-in (or registered) layers.
+    """
+    module = _import_example("text_cnn.py", monkeypatch)
+    result = module.main(["--epochs", "1", "--n-train", "1000"])
+    out = capsys.readouterr().out
+    assert "1000 training texts" in out
+    f1, precision, recall, seconds = _printed_row(out, "TokenIds + text CNN")
+    assert 0.0 <= f1 <= 1.0 and 0.0 <= precision <= 1.0 and 0.0 <= recall <= 1.0
+    assert f1 == pytest.approx(result["f1"], abs=5e-4) and seconds >= 0.0
+    pipeline = result["pipeline"]
+    heads = [layer for layer in pipeline[-1].model_.layers if layer.name == "head_0"]
+    assert len(heads) == 1 and heads[0].get_layer("conv_5").kernel_size == (5,)
+
+    texts = ["gps grass unknownword", ""]
+    restored = pickle.loads(pickle.dumps(pipeline))
+    np.testing.assert_array_equal(
+        restored.predict_proba(texts), pipeline.predict_proba(texts)
+    )
+
+
+def test_text_cnn_token_ids(monkeypatch):
+    """Check TokenIds: most frequent words first, 1 for unseen, 0 padding, float32."""
+    module = _import_example("text_cnn.py", monkeypatch)
+    ids = module.TokenIds(max_len=4, max_tokens=4).fit(["b a a", "c"])
+    assert ids.vocabulary_ == {"a": 2, "b": 3}  # c is cut by max_tokens
+    X = ids.transform(["a b c d e", "", "b"])
+    assert X.dtype == np.float32
+    np.testing.assert_array_equal(X, [[2, 3, 1, 1], [0, 0, 0, 0], [3, 0, 0, 0]])

@@ -235,3 +235,51 @@ def test_multiclass_skops_and_pickle_round_trip(tmp_path):
     for loaded in (sio.load(path, trusted=untrusted), pickle.loads(pickle.dumps(clf))):
         np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
         np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_sparse_trained_model_round_trips_through_pickle_and_skops(
+    multiclass, tmp_path
+):
+    """Check that a model trained on CSR rows (the first layer on the non-zeros)
+    comes back from pickle, skops (one untrusted type, ours) and a fresh process
+    with the same predictions, given sparse or dense X."""
+    sio = pytest.importorskip("skops.io")
+    import scipy.sparse as sp
+
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    X = sp.random(150, 400, density=0.03, format="csr", random_state=0)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3 if multiclass else 2, size=150)
+    Estimator = (
+        WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
+    )
+    clf = Estimator(hidden_layer_sizes=(8,), epochs=3, cv=2, random_state=0).fit(X, y)
+    assert clf.model_.input[0].name.startswith("entry_ids")
+    path = tmp_path / "sparse.skops"
+    sio.dump(clf, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    assert untrusted == [f"{type(clf).__module__}.{type(clf).__name__}"]
+    for loaded in (sio.load(path, trusted=untrusted), pickle.loads(pickle.dumps(clf))):
+        np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+        np.testing.assert_allclose(
+            loaded.predict_proba(X.toarray()), clf.predict_proba(X), rtol=1e-6
+        )
+    pickled, data = tmp_path / "sparse.pkl", tmp_path / "X.npz"
+    pickled.write_bytes(pickle.dumps(clf))
+    sp.save_npz(data, X)
+    expected = tmp_path / "expected.npy"
+    np.save(expected, clf.predict_proba(X))
+    script = (
+        "import pickle, numpy as np, scipy.sparse as sp\n"
+        f"clf = pickle.loads(open({str(pickled)!r}, 'rb').read())\n"
+        f"P = clf.predict_proba(sp.load_npz({str(data)!r}))\n"
+        f"np.testing.assert_array_equal(P, np.load({str(expected)!r}))\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert "ok" in done.stdout, done.stderr[-2000:]

@@ -1,8 +1,9 @@
-"""Loaders for multi-label ARFF data sets and the shipped copy of yeast.
+"""Loaders for multi-label ARFF data sets and the shipped yeast and tmc2007 data.
 
 :func:`load_arff` splits an ARFF file (MULAN or MEKA style) into a feature
 matrix and a 0/1 label matrix; :func:`load_yeast` reads the copy of MULAN's
-yeast split that ships with the package.
+yeast split that ships with the package, :func:`load_tmc2007_binary` the
+shipped binary text slice of tmc2007 (as word indicators or as texts).
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ Data set characteristics
     Samples: 8000 (train) / 3000 (test)
     Features: 500 binary word indicators, scipy.sparse CSR float64
     Target: int64 0/1
+
+With ``as_text=True`` each report is given as a str instead: the words of the
+vocabulary present in it, space-separated, in vocabulary (column) order. The
+original word order and word counts are not in the data set, so these texts
+are a reconstructed bag of words, real words of real reports, for
+demonstrating text pipelines such as ``TfidfVectorizer``; vectorizing them
+with the 500 words as vocabulary gives back the binary matrix exactly.
 
 Source: MULAN (repository tsoumakas/mulan, folder data/multi-label/).
 
@@ -283,8 +291,19 @@ def load_yeast(subset="train", *, return_X_y=False):
     return bunch
 
 
-def load_tmc2007_binary(subset="train", *, return_X_y=False):
-    """Load the shipped binary text slice of tmc2007 (label ``class06``).
+def _bag_of_words_texts(data, feature_names):
+    """Each row of a 0/1 CSR matrix as its words, space-separated, column order."""
+    data = data.tocsr(copy=True)
+    data.sort_indices()
+    words = np.asarray(feature_names, dtype=object)
+    return [
+        " ".join(words[data.indices[start:stop]])
+        for start, stop in zip(data.indptr[:-1], data.indptr[1:], strict=True)
+    ]
+
+
+def load_tmc2007_binary(subset="train", *, as_text=False, return_X_y=False):
+    r"""Load the shipped binary text slice of tmc2007 (label ``class06``).
 
     A real text problem of the shape users ask about: about one positive in
     four, sparse word features, judged by the positives' F1. Read from the
@@ -294,6 +313,17 @@ def load_tmc2007_binary(subset="train", *, return_X_y=False):
     ----------
     subset : {"train", "test"}, default="train"
         8,000 rows of MULAN's training split or 3,000 of its test split.
+    as_text : bool, default=False
+        If True, ``data`` is a list of str, one per report: the words present
+        in it, space-separated, in vocabulary order (the order of
+        ``feature_names``, alphabetical); a report with none of the 500 words
+        is ``""``. The original word order and word counts are not in the data
+        set, so this is a reconstructed bag of words (real words of real
+        reports), for demonstrating text pipelines such as
+        :class:`~sklearn.feature_extraction.text.TfidfVectorizer` (use
+        ``token_pattern=r"\S+"``: seven of the words are single letters,
+        which the default pattern drops). It is not running text: phrases and
+        word order are lost.
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
 
@@ -301,8 +331,9 @@ def load_tmc2007_binary(subset="train", *, return_X_y=False):
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``data``: scipy.sparse CSR matrix of shape (n_samples, 500), float64
-        0/1; ``target``: int64 ndarray of shape (n_samples,);
-        ``feature_names`` (the words); ``DESCR``, the description and
+        0/1, or with ``as_text=True`` a list of n_samples str; ``target``:
+        int64 ndarray of shape (n_samples,); ``feature_names`` (the words,
+        ndarray of str of shape (500,)); ``DESCR``, the description and
         citation.
     (data, target) : tuple
         If ``return_X_y`` is True.
@@ -316,6 +347,8 @@ def load_tmc2007_binary(subset="train", *, return_X_y=False):
     allowed = ("train", "test")
     if not isinstance(subset, str) or subset not in allowed:
         raise ValueError(f"subset must be one of {allowed}, got {subset!r}")
+    if not isinstance(as_text, bool):
+        raise ValueError(f"as_text must be True or False, got {as_text!r}")
     path = resources.files("sk_imbalance.datasets") / "data" / "tmc2007-label5.npz"
     with resources.as_file(path) as file, np.load(file) as arrays:
         n = int(arrays[f"{subset}_n"])
@@ -326,6 +359,8 @@ def load_tmc2007_binary(subset="train", *, return_X_y=False):
     data = sp.csr_matrix(
         (np.ones(indices.size), indices, indptr), shape=(n, feature_names.size)
     )
+    if as_text:
+        data = _bag_of_words_texts(data, feature_names)
     if return_X_y:
         return data, target
     return Bunch(
