@@ -125,7 +125,12 @@ def _sparse(i, X, Y):
         (X_sparse.data, X_sparse.indices, X_sparse.indptr), shape=(X.shape[0], 2000)
     )
     clf = WeightedMultiLabelClassifier(
-        hidden_layer_sizes=(16,), epochs=2, batch_size=128, cv=2, random_state=i
+        hidden_layer_sizes=(16,),
+        epochs=2,
+        batch_size=128,
+        cv=2,
+        sparse_layer=True,
+        random_state=i,
     ).fit(X_sparse, Y)
     clf.predict(X_sparse)
 

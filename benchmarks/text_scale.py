@@ -23,10 +23,16 @@ so no fit inherits another's memory. In one run, side by side:
 
 Then the scaling rows: ``ours`` (seed 0) at 5,000 and 100,000 words (the same
 rows and about the same non-zeros a row), with the fit time per epoch, since
-the epochs early stopping trains differ between corpora. Run::
+the epochs early stopping trains differ between corpora: the fit's seconds over
+its epochs (set-up included), and the median epoch timed by a Keras callback
+(training steps and out-of-fold scoring only). ``--no-compare`` runs the
+scaling rows alone. ``--crossover 500,1000,2000,4000`` instead times the
+sparse against the dense first layer at each width (the 1% rule of
+``sparse_layer="auto"``). Run::
 
     python benchmarks/text_scale.py [--seeds 0,1,2] [--words 50000]
-        [--scaling 5000,100000] [--out table.md]
+        [--scaling 5000,100000] [--no-compare] [--out table.md]
+    python benchmarks/text_scale.py --crossover 500,1000,2000,4000 [--nnz 22]
 
 The default run takes about 20 minutes on a 2-core CPU.
 """
@@ -73,6 +79,24 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _EpochTimer():
+    """A Keras callback recording each epoch's seconds (steps and scoring)."""
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
 def run_case(case, n_words, seed, epochs):
     """One fit in this process; returns a dict of what it measured."""
     from sklearn.metrics import f1_score, precision_score, recall_score
@@ -83,8 +107,13 @@ def run_case(case, n_words, seed, epochs):
     if case == "ours":
         from sk_imbalance import WeightedMultiLabelClassifier
 
-        clf = WeightedMultiLabelClassifier(random_state=seed).fit(X, y)
+        timer = _EpochTimer()
+        clf = WeightedMultiLabelClassifier(random_state=seed, callbacks=[timer])
+        clf.fit(X, y)
         out["fit_s"] = time.perf_counter() - start
+        # training steps and out-of-fold scoring only: the per-fit set-up
+        # (drawing and copying the kernel) is left out
+        out["epoch_s"] = float(np.median(timer.seconds))
         out["epochs"] = len(clf.history_["loss"])
         out["kept"] = clf.n_epochs_
         predicted = clf.predict(X_test)
@@ -187,34 +216,53 @@ def _mean_sd(values):
     )
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--words", type=int, default=50_000)
-    parser.add_argument("--scaling", default="5000,100000")
-    parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--epochs", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--out", help="also write the Markdown tables here")
-    args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
-    if args.case:
-        print(json.dumps(run_case(args.case, args.words, seeds[0], args.epochs)))
-        return
-    import keras
-    import sklearn
-    import tensorflow as tf
+def crossover(widths, nnz, repeats=2):
+    """Fit time of the sparse and the dense first layer, side by side, by width.
 
-    import sk_imbalance
+    20,000 rows of about ``nnz`` non-zeros (log counts of the Zipfian corpus)
+    at each number of features in ``widths``; ``WeightedMultiLabelClassifier(
+    epochs=3, patience=None)`` with ``sparse_layer=True`` and ``False``,
+    alternating, best of ``repeats``. What ``sparse_layer="auto"``'s 1%
+    density rule is read from.
+    """
+    from _text_corpus import make_corpus
 
-    header = [
-        f"command: {shlex.join(['python', *sys.argv])}",
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}",
-        f"versions: scikit-learn {sklearn.__version__}, keras {keras.__version__}, "
-        f"tensorflow {tf.__version__}, sk_imbalance {sk_imbalance.__version__}",
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    lines = [
+        f"\nCrossover: 20000 rows, about {nnz} non-zeros a row, 3 epochs, best of "
+        f"{repeats}",
+        "",
+        "| features | density | dense layer s | sparse layer s | sparse / dense |",
+        "|---|---|---|---|---|",
     ]
-    print("\n".join(header), flush=True)
-    total = time.perf_counter()
+    for width in widths:
+        tokens = next(
+            t
+            for t in range(nnz, 6 * nnz)
+            if make_corpus(2000, width, tokens=t, seed=1)[0].nnz / 2000 >= nnz
+        )
+        X, y = make_corpus(20000, width, tokens=tokens, seed=0)
+        X.data = np.log1p(X.data)
+        seconds = {True: [], False: []}
+        for _ in range(repeats):
+            for setting in (False, True):
+                start = time.perf_counter()
+                WeightedMultiLabelClassifier(
+                    epochs=3, patience=None, sparse_layer=setting, random_state=0
+                ).fit(X, y)
+                seconds[setting].append(time.perf_counter() - start)
+        dense, sparse = min(seconds[False]), min(seconds[True])
+        lines.append(
+            f"| {width} | {X.nnz / X.shape[0] / width:.4f} | {dense:.2f} | "
+            f"{sparse:.2f} | {sparse / dense:.2f}x |"
+        )
+        print(lines[-1], flush=True)
+    return lines
+
+
+def compare(args, seeds):
+    """The side-by-side rows at ``--words``: ours, plain Keras and the linear models."""
     results = {"import": [], "ours": [], "keras": [], "linearsvc": [], "logreg": []}
     for seed in seeds:
         print(f"seed {seed}, {args.words} words", flush=True)
@@ -267,18 +315,66 @@ def main(argv=None):
         f"\nours, epochs trained/kept per seed: {trained}; import-only "
         f"process peak: {base:.0f} MB"
     )
+    return results, lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--words", type=int, default=50_000)
+    parser.add_argument("--scaling", default="5000,100000")
+    parser.add_argument("--no-compare", action="store_true")
+    parser.add_argument(
+        "--crossover",
+        help="comma-separated widths: time the sparse against the dense layer "
+        "at each (e.g. 500,1000,2000,4000), instead of the other rows",
+    )
+    parser.add_argument("--nnz", type=int, default=22, help="for --crossover")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--out", help="also write the Markdown tables here")
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    if args.case:
+        print(json.dumps(run_case(args.case, args.words, seeds[0], args.epochs)))
+        return
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    import sk_imbalance
+
+    header = [
+        f"command: {shlex.join(['python', *sys.argv])}",
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}",
+        f"versions: scikit-learn {sklearn.__version__}, keras {keras.__version__}, "
+        f"tensorflow {tf.__version__}, sk_imbalance {sk_imbalance.__version__}",
+    ]
+    print("\n".join(header), flush=True)
+    total = time.perf_counter()
+    if args.crossover:
+        widths = [int(w) for w in args.crossover.split(",")]
+        text = "\n".join(crossover(widths, args.nnz))
+        print(text)
+        if args.out:
+            with open(args.out, "w") as handle:
+                handle.write("\n".join(header) + "\n" + text + "\n")
+        return
+    results, lines = ({"ours": []}, []) if args.no_compare else compare(args, seeds)
     if args.scaling:
         scale = [spawn("ours", int(w), seeds[0]) for w in args.scaling.split(",")]
-        middle = results["ours"][0]
-        rows = sorted([*scale, middle], key=lambda r: r["words"])
+        middle = results["ours"][:1] or [spawn("ours", args.words, seeds[0])]
+        rows = sorted([*scale, *middle], key=lambda r: r["words"])
         lines += [
             "\nScaling (ours, seed "
             f"{seeds[0]}): fit time per epoch and peak memory against the "
             "smallest vocabulary",
             "",
-            "| words | non-zeros a row | epochs trained/kept | fit s | per epoch s | "
-            "per-epoch ratio | peak MB | extra MB | extra weights MB |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| words | non-zeros a row | epochs trained/kept | fit s | fit s / epochs "
+            "| ratio | epoch s (timed) | ratio | peak MB | extra MB | extra weights "
+            "MB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         first = rows[0]
         for r in rows:
@@ -289,7 +385,8 @@ def main(argv=None):
             lines.append(
                 f"| {r['words']} | {r['nnz_per_row']:.1f} | "
                 f"{r['epochs']}/{r['kept']} | {r['fit_s']:.1f} | {per_epoch:.2f} | "
-                f"{per_epoch / first_per_epoch:.2f}x"
+                f"{per_epoch / first_per_epoch:.2f}x | {r['epoch_s']:.2f} | "
+                f"{r['epoch_s'] / first['epoch_s']:.2f}x"
                 f" | {r['peak_mb']:.0f} | {r['peak_mb'] - first['peak_mb']:.0f} | "
                 f"{extra_weights:.0f} |"
             )

@@ -18,17 +18,18 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._crossfit import cross_fit, make_splits
+from ._feed import DENSIFY_BYTES
 from ._heads import build_fold_mlp, stack_networks
 from ._network import predict_logits
 from ._params import Custom, Flag, Number, Sizes
 from ._persistence import model_from_state, model_to_state
 from ._random import generator
 from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
+from ._sparse import as_csr, use_sparse_layer
 from ._validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
@@ -66,6 +67,11 @@ COMMON_CONSTRAINTS = {
         "out-of-fold score before training stops)",
     ),
     "batch_size": Number(Integral, 1),
+    "sparse_layer": Custom(
+        lambda v: isinstance(v, bool | np.bool_) or v == "auto",
+        "'auto', True or False",
+        types=(str, bool, np.bool_),
+    ),
     "cv": Custom(lambda v: True, "", then=check_cv),
     "ensemble": Flag(),
     "random_state": Custom(
@@ -132,7 +138,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
         return cross_fit(
             self._build_heads(
-                X.shape[1], targets.shape[1] // 2, rng, sparse=sp.issparse(X)
+                X.shape[1], targets.shape[1] // 2, rng, sparse=self.sparse_layer_
             ),
             X,
             targets,
@@ -170,6 +176,11 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         state : tuple
             What :meth:`_final_model` needs.
         """
+        self.sparse_layer_ = use_sparse_layer(
+            X, self.sparse_layer, self.model is None, DENSIFY_BYTES
+        )
+        if self.sparse_layer_:
+            X = as_csr(X)
         rng = generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=stratify)

@@ -374,7 +374,8 @@ def fit_heads(
             break
     hooks.on_train_end(logs)
     if not all(
-        bool(keras.ops.all(keras.ops.isfinite(w))) for w in trainer.trainable_weights
+        bool(keras.ops.all(keras.ops.isfinite(w.value)))
+        for w in trainer.trainable_weights
     ):
         _diverged("The network's weights are not finite", epoch)
     if patience is None or best[2] is None:

@@ -14,7 +14,9 @@ head axis:
   ``model_`` and shares the training view's layers.
 
 The default MLP is built fold-stacked from the start (:class:`FoldDense`): each
-layer is one batched matmul over the head axis, not ``k`` small ones. A user's
+layer is one batched matmul over the head axis, not ``k`` small ones. On sparse
+input its first layer is :class:`~._sparse.SparseFoldDense`, which works on the
+rows' non-zeros, and both views take the rows' entries instead of dense rows. A user's
 build function is called ``k`` times and its ``k`` models are wired side by side.
 """
 
@@ -292,7 +294,7 @@ def build_fold_mlp(
         return x
 
     if sparse:
-        per_head, shared = sparse_inputs(n_heads), sparse_inputs(n_heads)
+        per_head, shared = sparse_inputs(), sparse_inputs()
     else:
         per_head = keras.Input(shape=(n_heads, n_features), name="features_per_head")
         shared = keras.Input(shape=(n_features,), name="features")

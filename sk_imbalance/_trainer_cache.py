@@ -108,7 +108,7 @@ class _Trainer:
         # None for a variable that starts at zero (Adam's moments): no copy of
         # a vocabulary-sized table is kept for it
         self._optimizer_start = [
-            None if not bool(keras.ops.any(v)) else v.numpy()
+            None if not bool(keras.ops.any(v.value)) else v.numpy()
             for v in model.optimizer.variables
         ]
 

@@ -59,7 +59,7 @@ for clf in (
     WeightedMultiLabelClassifier(hidden_layer_sizes=(8,), epochs=3, cv=2),
     WeightedMultiClassClassifier(hidden_layer_sizes=(8,), epochs=3, cv=2),
 ):
-    clf.set_params(random_state=0)
+    clf.set_params(random_state=0, sparse_layer=True)
     target = Y if isinstance(clf, WeightedMultiLabelClassifier) else y3
     clf.fit(Xs, target)
     assert clf.model_.input[0].name.startswith("entry_ids")  # the sparse path

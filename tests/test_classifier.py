@@ -274,8 +274,8 @@ def test_classifier_sparse_input_matches_dense(multilabel_data, fast_params, opt
     dense input gives: to float rounding with SGD; with LazyAdam up to the rows
     a batch does not touch, which dense Adam moves on momentum."""
     X, Y = multilabel_data
-    params = {**fast_params, "optimizer": optimizer}
-    dense = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    params = {**fast_params, "optimizer": optimizer, "sparse_layer": True}
+    dense = WeightedMultiLabelClassifier(**{**params, "sparse_layer": False}).fit(X, Y)
     sparse = WeightedMultiLabelClassifier(**params).fit(sp.csr_matrix(X), Y)
     assert sparse.model_.input[0].name.startswith("entry_ids")
     tolerance = dict(rtol=1e-5) if optimizer == "sgd" else dict(atol=1e-3)

@@ -255,7 +255,9 @@ def test_sparse_trained_model_round_trips_through_pickle_and_skops(
     Estimator = (
         WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
     )
-    clf = Estimator(hidden_layer_sizes=(8,), epochs=3, cv=2, random_state=0).fit(X, y)
+    clf = Estimator(
+        hidden_layer_sizes=(8,), epochs=3, cv=2, sparse_layer=True, random_state=0
+    ).fit(X, y)
     assert clf.model_.input[0].name.startswith("entry_ids")
     path = tmp_path / "sparse.skops"
     sio.dump(clf, path)

@@ -216,6 +216,45 @@ def test_sparse_fold_mlp_computes_the_dense_fold_mlp(hidden):
 
 def test_sparse_inputs_are_named_entries():
     """Check the four inputs' names and dtypes."""
-    names = [t.name for t in sparse_inputs(3)]
+    names = [t.name for t in sparse_inputs()]
     assert names[0].startswith("entry_ids") and names[3].startswith("slot_rows")
-    assert [t.dtype for t in sparse_inputs(3)][::2] == ["int32", "int32"]
+    assert [t.dtype for t in sparse_inputs()][::2] == ["int32", "int32"]
+
+
+def test_use_sparse_layer_auto_follows_density_and_size():
+    """Check "auto": at most 1% non-zero (sparse or dense X), or a sparse X too
+    big to densify; True and False as given; a user's network never."""
+    from sk_imbalance._sparse import SPARSE_DENSITY, use_sparse_layer
+
+    assert SPARSE_DENSITY == 0.01
+    thin = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
+    thick = sp.random(100, 1000, density=0.05, format="csr", random_state=0)
+    limit = 2**30
+    assert use_sparse_layer(thin, "auto", True, limit)
+    assert use_sparse_layer(thin.toarray(), "auto", True, limit)
+    assert not use_sparse_layer(thick, "auto", True, limit)
+    assert not use_sparse_layer(thick.toarray(), "auto", True, limit)
+    assert use_sparse_layer(thick, "auto", True, 100 * 1000 * 4 - 1)  # too big
+    assert not use_sparse_layer(thick.toarray(), "auto", True, 1)  # dense: as is
+    assert use_sparse_layer(thick, True, True, limit)
+    assert not use_sparse_layer(thin, False, True, limit)
+    assert not use_sparse_layer(thin, "auto", False, limit)
+    with pytest.raises(ValueError, match="sparse_layer=True needs the default"):
+        use_sparse_layer(thin, True, False, limit)
+
+
+@pytest.mark.parametrize("setting", [True, "auto"])
+def test_estimator_converts_a_mostly_zero_dense_x(setting):
+    """Check that a dense X with few non-zeros trains the sparse layer (as CSR)
+    and predicts the same from dense or sparse rows."""
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    X = sp.random(120, 600, density=0.004, format="csr", random_state=1).toarray()
+    y = np.random.default_rng(0).integers(0, 2, size=120)
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(4,), epochs=2, cv=2, sparse_layer=setting, random_state=0
+    ).fit(X, y)
+    assert clf.sparse_layer_ and is_sparse_model(clf.model_)
+    np.testing.assert_allclose(
+        clf.predict_proba(X), clf.predict_proba(sp.csr_matrix(X)), rtol=1e-6
+    )

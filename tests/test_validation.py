@@ -88,6 +88,11 @@ def test_predict_wrong_number_of_features_raises():
         ({"model_kwargs": {"units": 8}}, "model_kwargs=.* is for a build function"),
         ({"cv": [(np.arange(10), np.array([10**6]))]}, "indices outside"),
         ({"cv": [(np.arange(10), np.arange(0))]}, "holds no row out"),
+        ({"sparse_layer": "yes"}, "sparse_layer must be 'auto', True or False"),
+        (
+            {"sparse_layer": True, "model": lambda meta: None},
+            "sparse_layer=True needs the default network",
+        ),
     ],
 )
 def test_fit_bad_parameters_raise_value_error(params, message):
@@ -117,6 +122,7 @@ def test_fit_bad_parameters_raise_value_error(params, message):
         ({"optimizer": 3}, "optimizer must be a Keras optimizer name or instance"),
         ({"random_state": "0"}, "random_state must be None, an int"),
         ({"cv": "5"}, "cv must be an int >= 2"),
+        ({"sparse_layer": 1}, "sparse_layer must be 'auto', True or False; got 1"),
     ],
 )
 def test_fit_wrong_parameter_types_raise_type_error(params, message):
