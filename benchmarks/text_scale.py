@@ -116,6 +116,7 @@ def run_case(case, n_words, seed, epochs):
         out["epoch_s"] = float(np.median(timer.seconds))
         out["epochs"] = len(clf.history_["loss"])
         out["kept"] = clf.n_epochs_
+        out["sparse_layer"] = bool(clf.sparse_layer_)
         predicted = clf.predict(X_test)
     elif case == "keras":
         import keras
@@ -371,10 +372,11 @@ def main(argv=None):
             f"{seeds[0]}): fit time per epoch and peak memory against the "
             "smallest vocabulary",
             "",
-            "| words | non-zeros a row | epochs trained/kept | fit s | fit s / epochs "
+            "| words | non-zeros a row | sparse layer | epochs trained/kept | fit s "
+            "| fit s / epochs "
             "| ratio | epoch s (timed) | ratio | peak MB | extra MB | extra weights "
             "MB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         first = rows[0]
         for r in rows:
@@ -384,6 +386,7 @@ def main(argv=None):
             first_per_epoch = first["fit_s"] / first["epochs"]
             lines.append(
                 f"| {r['words']} | {r['nnz_per_row']:.1f} | "
+                f"{r.get('sparse_layer', '?')} | "
                 f"{r['epochs']}/{r['kept']} | {r['fit_s']:.1f} | {per_epoch:.2f} | "
                 f"{per_epoch / first_per_epoch:.2f}x | {r['epoch_s']:.2f} | "
                 f"{r['epoch_s'] / first['epoch_s']:.2f}x"

@@ -250,26 +250,13 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     held-out rows stay near logit adjustment. They are fitted on out-of-fold
     scores, never on scores of rows the network trained on.
 
-    **Sparse input (text).** Given an ``X`` at most 1% non-zero (e.g. TF-IDF of
-    a vocabulary of thousands of words, ``sparse_layer="auto"``), the default
-    network's first layer works on the non-zeros only: head :math:`j`'s first
-    layer is :math:`\sum_r x_r W_j[r]` over the row's non-zero columns
-    :math:`r`, an embedding bag, and Adam updates only the kernel rows a batch
-    touched ("lazy" Adam, :class:`~sk_imbalance._sparse.LazyAdam`). A step then
-    costs the batch's words, not the vocabulary, and no dense copy of ``X`` is
-    made in ``fit``, out-of-fold scoring or ``predict``; memory grows with the
-    non-zeros and the kernel (``k x n_features x units`` floats). With SGD the
-    result equals the dense layer's; lazy Adam differs from dense Adam only on
-    rows a batch did not touch, which dense Adam moves on momentum. On
-    TensorFlow the update is sparse; on JAX the gradient is dense, so the step
-    costs the vocabulary again (same network, same answers). Above 1% non-zero
-    the dense layer measured faster on a CPU (a batched matmul against gathers
-    and scatters; 1.97x at tmc2007's 4.5%), so ``"auto"`` keeps it there. A
-    build function passed as ``model`` receives dense rows: sparse ``X`` is
-    densified one batch at a time (once, if its dense copy fits 512 MB), so its
-    cost grows with ``n_features``. The fitted ``model_`` of a sparse fit takes
-    the rows' entries (:func:`sk_imbalance._sparse.encode_rows`); ``predict``
-    and ``predict_proba`` take sparse or dense ``X`` alike.
+    **Sparse input (text).** As in :class:`WeightedMultiLabelClassifier` (see
+    its Notes): given an ``X`` at most 1% non-zero (``sparse_layer="auto"``),
+    the default network's first layer works on the non-zeros only, an embedding
+    bag per head with lazy Adam, so a step costs the batch's non-zeros, not
+    ``n_features``, and no dense copy of ``X`` is made. A build function
+    receives dense rows. The fitted ``model_`` of a sparse fit takes the rows'
+    entries; ``predict`` takes sparse or dense ``X`` alike.
 
     **Choosing the epoch.** After every epoch the held-out rows are scored
     with the decisions ``predict`` would make (offsets tuned on them, or the

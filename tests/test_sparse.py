@@ -258,3 +258,38 @@ def test_estimator_converts_a_mostly_zero_dense_x(setting):
     np.testing.assert_allclose(
         clf.predict_proba(X), clf.predict_proba(sp.csr_matrix(X)), rtol=1e-6
     )
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="IndexedSlices are TensorFlow's"
+)
+def test_training_step_reaches_lazy_adam_with_sparse_gradients():
+    """Check, through compile and train_on_batch, that rows a step did not touch
+    keep their moments (dense Adam would decay them by beta_1)."""
+    from sk_imbalance._losses import HeadwiseLoss
+
+    X = sp.csr_matrix(np.eye(6, dtype=np.float32))
+    train, _ = build_fold_mlp(
+        6,
+        1,
+        2,
+        hidden_layer_sizes=(3,),
+        dropout=0,
+        rng=np.random.default_rng(0),
+        sparse=True,
+    )
+    optimizer = LazyAdam(0.1)
+    train.compile(optimizer=optimizer, loss=HeadwiseLoss("bce"), jit_compile=False)
+    y = np.zeros((1, 2, 2), np.float32)
+    y[..., 1] = 1.0  # the element weights
+    kernel = next(w for w in train.trainable_weights if tuple(w.shape) == (13, 3))
+    train.train_on_batch(encode_rows(X, np.array([[0, 1]]), 2), y)
+    momentum = optimizer._momentums[optimizer._get_variable_index(kernel)]
+    first = momentum.numpy().copy()
+    train.train_on_batch(encode_rows(X, np.array([[2, 3]]), 2), y)
+    second = momentum.numpy()
+    touched_first = [0, 6 + 1]  # head 0's row 0, head 1's row 1
+    assert np.any(first[touched_first] != 0)
+    np.testing.assert_array_equal(second[touched_first], first[touched_first])
+    assert np.any(second[[2, 6 + 3]] != 0)
+    np.testing.assert_array_equal(second[12], 0)  # the padding row never moves
