@@ -8,7 +8,7 @@ per seed on the same CSR matrix, side by side in one process:
   and Adam is lazy on its rows (``sk_imbalance._sparse``);
 - ``dense``: ``sparse_layer=False``: the dense first layer and plain Adam,
   the matrix densified once per fit: what sparse input got before, and what
-  the default ``sparse_layer="auto"`` picks on these sets (above 1% non-zero).
+  the default ``sparse_layer="auto"`` picks on these sets (above 1.5% non-zero).
 
 Reported per data set: test macro-F1 and micro-F1, mean (sd) over the seeds,
 and the fit seconds, with the sparse-to-dense ratio of macro-F1 and of time

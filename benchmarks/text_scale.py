@@ -27,7 +27,7 @@ the epochs early stopping trains differ between corpora: the fit's seconds over
 its epochs (set-up included), and the median epoch timed by a Keras callback
 (training steps and out-of-fold scoring only). ``--no-compare`` runs the
 scaling rows alone. ``--crossover 500,1000,2000,4000`` instead times the
-sparse against the dense first layer at each width (the 1% rule of
+sparse against the dense first layer at each width (the 1.5% rule of
 ``sparse_layer="auto"``). Run::
 
     python benchmarks/text_scale.py [--seeds 0,1,2] [--words 50000]
@@ -223,7 +223,7 @@ def crossover(widths, nnz, repeats=2):
     20,000 rows of about ``nnz`` non-zeros (log counts of the Zipfian corpus)
     at each number of features in ``widths``; ``WeightedMultiLabelClassifier(
     epochs=3, patience=None)`` with ``sparse_layer=True`` and ``False``,
-    alternating, best of ``repeats``. What ``sparse_layer="auto"``'s 1%
+    alternating, best of ``repeats``. What ``sparse_layer="auto"``'s 1.5%
     density rule is read from.
     """
     from _text_corpus import make_corpus

@@ -69,8 +69,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         Whether the default network's first layer works on the non-zeros of
         ``X`` only (an embedding bag per head, see Notes): a step then costs
         the batch's non-zeros, not ``n_features``. ``"auto"``: when ``X`` is
-        at most 1% non-zero (sparse or dense; a dense ``X`` is converted to
-        CSR), or sparse with a dense copy over 512 MB; above 1% the dense
+        at most 1.5% non-zero (sparse or dense; a dense ``X`` is converted to
+        CSR), or sparse with a dense copy over 512 MB; above 1.5% the dense
         layer measured faster on a CPU. True: always (``model=None`` only);
         False: never (sparse ``X`` is densified batch by batch).
     class_weight : None, str, dict, array-like or callable, default="balanced"
@@ -280,7 +280,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     TensorFlow's memory fit by fit;
     :func:`~sk_imbalance.clear_trainer_cache` drops it.
 
-    **Sparse input (text).** Given an ``X`` at most 1% non-zero (e.g. TF-IDF of
+    **Sparse input (text).** Given an ``X`` at most 1.5% non-zero (e.g. TF-IDF of
     a vocabulary of thousands of words, ``sparse_layer="auto"``), the default
     network's first layer works on the non-zeros only: head :math:`j`'s first
     layer is :math:`\sum_r x_r W_j[r]` over the row's non-zero columns
@@ -292,7 +292,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     result equals the dense layer's; lazy Adam differs from dense Adam only on
     rows a batch did not touch, which dense Adam moves on momentum. On
     TensorFlow the update is sparse; on JAX the gradient is dense, so the step
-    costs the vocabulary again (same network, same answers). Above 1% non-zero
+    costs the vocabulary again (same network, same answers). Above 1.5% non-zero
     the dense layer measured faster on a CPU (a batched matmul against gathers
     and scatters; 1.97x at tmc2007's 4.5%), so ``"auto"`` keeps it there. A
     build function passed as ``model`` receives dense rows: sparse ``X`` is

@@ -76,8 +76,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         Whether the default network's first layer works on the non-zeros of
         ``X`` only (an embedding bag per head, see Notes): a step then costs
         the batch's non-zeros, not ``n_features``. ``"auto"``: when ``X`` is
-        at most 1% non-zero (sparse or dense; a dense ``X`` is converted to
-        CSR), or sparse with a dense copy over 512 MB; above 1% the dense
+        at most 1.5% non-zero (sparse or dense; a dense ``X`` is converted to
+        CSR), or sparse with a dense copy over 512 MB; above 1.5% the dense
         layer measured faster on a CPU. True: always (``model=None`` only);
         False: never (sparse ``X`` is densified batch by batch).
     class_weight : None, str, dict, array-like or callable, default="balanced"
@@ -251,7 +251,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     scores, never on scores of rows the network trained on.
 
     **Sparse input (text).** As in :class:`WeightedMultiLabelClassifier` (see
-    its Notes): given an ``X`` at most 1% non-zero (``sparse_layer="auto"``),
+    its Notes): given an ``X`` at most 1.5% non-zero (``sparse_layer="auto"``),
     the default network's first layer works on the non-zeros only, an embedding
     bag per head with lazy Adam, so a step costs the batch's non-zeros, not
     ``n_features``, and no dense copy of ``X`` is made. A build function

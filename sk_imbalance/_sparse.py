@@ -63,12 +63,15 @@ __all__ = [
 ENTRY_NAMES = ("entry_ids", "entry_values", "entry_slots", "slot_rows")
 
 #: ``sparse_layer="auto"`` works on the non-zeros of an ``X`` at most this
-#: dense. Measured crossover (``benchmarks/text_scale.py --crossover``, 2-core
-#: CPU, 20,000 rows of 22 non-zeros, 3 epochs): the sparse layer took 1.97x the dense
-#: layer's fit time at 4.5% density, 1.41x at 2.2%, 0.92x at 1.1% and 0.57x
-#: at 0.56%; the dense layer's cost grows with the features, the sparse
-#: layer's with the non-zeros.
-SPARSE_DENSITY = 0.01
+#: dense. Measured on a 2-core CPU, default network, sparse layer's fit time
+#: over the dense layer's: 1.96x at 4.5% density, 1.30x at 2.2%, 0.90x at
+#: 1.1% and 0.76x at 0.56% (20,000 rows of 22 non-zeros, 3 epochs:
+#: ``benchmarks/text_scale.py --crossover 500,1000,2000,4000``), and 0.85x at
+#: 1.17% (20,000 rows of 58 non-zeros, 5,000 words, default fit). The dense
+#: layer's cost grows with the features, the sparse layer's with the
+#: non-zeros; they cross near 1.5%, where the sparse layer also saves the
+#: dense copy of ``X``.
+SPARSE_DENSITY = 0.015
 
 #: Entries per forward call when scoring many rows (out of fold, predict):
 #: each gathers ``units`` floats, so 2**17 entries of 128 units is 64 MiB.

@@ -12,22 +12,29 @@ with the number of distinct configurations, not with the number of fits.
 
 A fit takes a model out of the cache for as long as it trains (so threads never
 share one) and puts it back afterwards. At most :data:`MAX_CONFIGURATIONS`
-configurations are kept, least recently used first out.
+configurations, and :data:`MAX_IDLE_BYTES` of weights and optimizer state, are
+kept, least recently used first out. A trainer larger than that alone (a first
+layer over a vocabulary of 100,000 words holds 64 M weights, three times over
+with Adam's moments) is not kept: idle, it would hold more memory than its
+traces leak, and its next fit traces again.
 :func:`clear_trainer_cache` empties the cache.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections import OrderedDict
 
 import keras
+import numpy as np
 
 from ._heads import copy_variables
 
 __all__ = [
     "MAX_CONFIGURATIONS",
+    "MAX_IDLE_BYTES",
     "acquire_trainer",
     "release_trainer",
     "clear_trainer_cache",
@@ -35,6 +42,10 @@ __all__ = [
 
 #: Distinct configurations whose compiled training models are kept.
 MAX_CONFIGURATIONS = 8
+
+#: Bytes of variables (weights, seed states, optimizer state) the idle
+#: trainers may hold in all.
+MAX_IDLE_BYTES = 512 * 2**20
 
 _LOCK = threading.Lock()
 _IDLE: OrderedDict[str, list] = OrderedDict()
@@ -111,6 +122,10 @@ class _Trainer:
             None if not bool(keras.ops.any(v.value)) else v.numpy()
             for v in model.optimizer.variables
         ]
+        self.nbytes = sum(
+            math.prod(v.shape) * np.dtype(v.dtype).itemsize
+            for v in [*model.variables, *model.optimizer.variables]
+        )
 
     def reset(self, fresh_model):
         """Take ``fresh_model``'s variables and restart the optimizer."""
@@ -158,12 +173,25 @@ def acquire_trainer(fresh_model, key, loss, make_optimizer):
 
 
 def release_trainer(key, trainer):
-    """Put a trainer back for the next fit of the same configuration."""
+    """Put a trainer back for the next fit of the same configuration.
+
+    A trainer over :data:`MAX_IDLE_BYTES` is dropped; older configurations
+    are dropped while more than :data:`MAX_CONFIGURATIONS`, or more than
+    :data:`MAX_IDLE_BYTES`, are kept.
+    """
+    if trainer.nbytes > MAX_IDLE_BYTES:
+        return
     with _LOCK:
         _IDLE.setdefault(key, []).append(trainer)
         _IDLE.move_to_end(key)
-        while len(_IDLE) > MAX_CONFIGURATIONS:
+        while len(_IDLE) > 1 and (
+            len(_IDLE) > MAX_CONFIGURATIONS or _idle_bytes() > MAX_IDLE_BYTES
+        ):
             _IDLE.popitem(last=False)
+
+
+def _idle_bytes():
+    return sum(t.nbytes for trainers in _IDLE.values() for t in trainers)
 
 
 def clear_trainer_cache():

@@ -87,6 +87,27 @@ def test_cache_keeps_at_most_max_configurations(monkeypatch):
     assert list(cache._IDLE) == ["b", "c"]
 
 
+def test_cache_keeps_at_most_max_idle_bytes(monkeypatch):
+    """Check that idle trainers are dropped oldest first past the byte budget,
+    and a trainer over the budget alone is never kept."""
+    fresh, _ = build_fold_mlp(4, 3, 1)
+    loss = HeadwiseLoss()
+    trainers = {}
+    for key in ["a", "b", "c"]:
+        trainers[key] = cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam)
+    size = trainers["a"].nbytes
+    # weights (4*128 + 128 + 128*3 + 3) and Adam's two moments, float32
+    assert size >= 3 * 4 * (4 * 128 + 128 + 128 * 3 + 3)
+    monkeypatch.setattr(cache, "MAX_IDLE_BYTES", 2 * size)
+    for key in ["a", "b", "c"]:
+        cache.release_trainer(key, trainers[key])
+    assert list(cache._IDLE)[-2:] == ["b", "c"] and "a" not in cache._IDLE
+    monkeypatch.setattr(cache, "MAX_IDLE_BYTES", size - 1)
+    big = cache.acquire_trainer(fresh, "d", loss, keras.optimizers.Adam)
+    cache.release_trainer("d", big)
+    assert "d" not in cache._IDLE
+
+
 @pytest.mark.parametrize("model", [None, user_network], ids=["mlp", "build-function"])
 def test_reused_trainer_fits_exactly_like_a_fresh_one(
     multilabel_data, fast_params, model
