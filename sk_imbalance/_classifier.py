@@ -167,10 +167,10 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         the thresholds came from, which measured worse (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, mini-batch order and the
-        splits. The same int gives the same predictions on CPU. None draws
-        fresh entropy from the operating system: unlike scikit-learn's
-        convention, NumPy's global random state is neither read nor advanced.
-        No global seed is set.
+        splits. The same int gives the same predictions on CPU and touches no
+        global state. None draws the seed from NumPy's global RandomState,
+        as scikit-learn does: ``np.random.seed(0)`` at the top of a script
+        makes its fits reproducible. No global seed is set.
     verbose : int, default=0
         1 or more prints the training loss and out-of-fold objective of every
         epoch.

@@ -146,6 +146,12 @@ def make_splits(cv, n_samples, seed, X=None, y=None, Y=None):
     for index, (train, test) in enumerate(splits):
         if train.size == 0:
             raise ValueError(f"Split {index} of cv={label} has no training row.")
+        if test.size == 0:
+            raise ValueError(
+                f"Split {index} of cv={label} holds no row out: its head would "
+                "join the ensemble unscored, and its epoch would be chosen on "
+                "the other heads' rows. Give every split held-out rows."
+            )
         for name, part in (("training", train), ("held-out", test)):
             if part.size and (part.min() < 0 or part.max() >= n_samples):
                 raise ValueError(

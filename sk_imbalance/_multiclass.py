@@ -167,8 +167,9 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         for the chosen number of epochs and predicts alone.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, mini-batch order and the
-        splits. None draws fresh entropy from the operating system; no global
-        random state is read, advanced or set.
+        splits. None draws the seed from NumPy's global RandomState, as
+        scikit-learn does (``np.random.seed`` makes a script reproducible);
+        an int touches no global state. No global seed is set.
     verbose : int, default=0
         1 or more prints the training loss and out-of-fold objective of every
         epoch.

@@ -1,4 +1,4 @@
-"""NumPy Generators from ``random_state``, never touching global random state."""
+"""NumPy Generators from ``random_state``, as scikit-learn's convention reads it."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ __all__ = ["generator"]
 
 
 def generator(random_state):
-    """A NumPy Generator for ``random_state``; never reads or advances a global state.
+    """A NumPy Generator seeded from ``random_state``, scikit-learn's way.
 
-    None draws fresh entropy from the operating system rather than from
-    NumPy's global RandomState (scikit-learn's convention), so that fitting
-    or splitting changes no global random state. An int or a RandomState
-    seeds it, as scikit-learn's ``check_random_state`` would.
+    One seed is drawn from ``check_random_state(random_state)``: for None,
+    NumPy's global RandomState (so ``np.random.seed`` makes a script's fits
+    reproducible, as for every scikit-learn estimator, and advances it by
+    one draw); for an int, a RandomState of its own (no global state is read
+    or changed); for a RandomState, that instance.
     """
-    if random_state is None:
-        return np.random.default_rng()
     return np.random.default_rng(
         check_random_state(random_state).randint(np.iinfo(np.int32).max)
     )

@@ -205,8 +205,13 @@ def check_cv(name, value):
 
 
 def check_threshold(name, threshold):
-    """Check ``threshold``: a rule's name, a float in (0, 1) or one per label."""
-    if not isinstance(threshold, str | Real | list | tuple | np.ndarray) or isinstance(
+    """Check ``threshold``: a rule's name, a float in (0, 1) or one per label.
+
+    One per label is any 1-D array-like: a list, a tuple, an ndarray, a
+    pandas Series (anything with ``__array__``).
+    """
+    array_like = isinstance(threshold, list | tuple) or hasattr(threshold, "__array__")
+    if not (isinstance(threshold, str | Real) or array_like) or isinstance(
         threshold, bool | np.bool_
     ):
         raise ParameterTypeError(
@@ -233,8 +238,13 @@ def check_threshold(name, threshold):
     except (TypeError, ValueError):
         values = None
     if values is None or values.ndim > 1 or not np.all((values > 0) & (values < 1)):
+        shown = (
+            threshold
+            if isinstance(threshold, Real)
+            else np.asarray(threshold, dtype=object).tolist()
+        )
         raise ValueError(
-            f"threshold={threshold!r} must be 'tuned', 'top_k', a float in "
+            f"threshold={shown!r} must be 'tuned', 'top_k', a float in "
             "(0, 1) or a 1-D array of floats in (0, 1), one per label."
         )
 

@@ -98,6 +98,7 @@ def test_make_splits_float_splitter_and_iterable():
         ([([0, 1], [1, 2])], "holds out rows it also trains on"),
         ([([], [0, 1])], "no training row"),
         ([], "gave no split"),
+        ([([0, 1, 2], [3, 4]), ([0, 1, 2, 3, 4], [])], "Split 1 .* holds no row out"),
     ],
 )
 def test_make_splits_rejects_bad_splits(cv, message):

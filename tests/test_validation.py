@@ -88,6 +88,10 @@ def test_predict_wrong_number_of_features_raises():
         ({"model_kwargs": {"units": 8}}, "model_kwargs=.* is for a build function"),
         ({"cv": [(np.arange(10), np.array([10**6]))]}, "indices outside"),
         ({"cv": [(np.arange(10), np.arange(0))]}, "holds no row out"),
+        (
+            {"cv": [(np.arange(10), np.arange(10, 20)), (np.arange(20), [])]},
+            "Split 1 of cv=.* holds no row out",
+        ),
         ({"sparse_layer": "yes"}, "sparse_layer must be 'auto', True or False"),
         (
             {"sparse_layer": True, "model": lambda meta: None},
@@ -216,3 +220,20 @@ def test_sample_weight_scale_does_not_matter(scale):
     np.testing.assert_allclose(
         weighted.predict_proba(X), plain.predict_proba(X), rtol=1e-5, atol=1e-7
     )
+
+
+def test_threshold_accepts_any_one_dimensional_array_like():
+    """Check one threshold per label as a pandas Series (or a tuple) works as the
+    same ndarray does, and a bad Series is refused by name."""
+    pd = pytest.importorskip("pandas")
+    params = dict(hidden_layer_sizes=(4,), epochs=2, cv=2, random_state=0)
+    reference = WeightedMultiLabelClassifier(threshold=np.array([0.3, 0.6]), **params)
+    expected = reference.fit(X, Y).predict(X)
+    for given in (pd.Series([0.3, 0.6], index=["a", "b"]), (0.3, 0.6)):
+        clf = WeightedMultiLabelClassifier(threshold=given, **params).fit(X, Y)
+        np.testing.assert_array_equal(clf.predict(X), expected)
+        np.testing.assert_array_equal(clf.thresholds_, reference.thresholds_)
+    with pytest.raises(ValueError, match="threshold=.* must be 'tuned'"):
+        WeightedMultiLabelClassifier(threshold=pd.Series([0.5, 1.5])).fit(X, Y)
+    with pytest.raises(ValueError, match="threshold has 3 values but Y has 2"):
+        WeightedMultiLabelClassifier(threshold=pd.Series([0.5] * 3)).fit(X, Y)
