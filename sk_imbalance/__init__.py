@@ -10,8 +10,12 @@ package, or a light submodule of it, does not load Keras and TensorFlow.
 """
 
 import importlib
+from importlib import metadata
 
-__version__ = "0.1.0"
+try:  # the installed distribution's version: one source, pyproject.toml
+    __version__ = metadata.version("sk_imbalance")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 #: public name -> the submodule that defines it
 _PUBLIC = {
@@ -26,6 +30,7 @@ _PUBLIC = {
     "tune_thresholds": "._thresholds",
     "top_k_predict": "._thresholds",
     "clear_trainer_cache": "._trainer_cache",
+    "show_versions": "._show_versions",
 }
 
 __all__ = list(_PUBLIC)
