@@ -293,3 +293,32 @@ def test_training_step_reaches_lazy_adam_with_sparse_gradients():
     np.testing.assert_array_equal(second[touched_first], first[touched_first])
     assert np.any(second[[2, 6 + 3]] != 0)
     np.testing.assert_array_equal(second[12], 0)  # the padding row never moves
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"ensemble": False},
+        {"cv": 0.25},
+        {"hidden_layer_sizes": ()},
+        {"hidden_layer_sizes": (8, 4)},
+    ],
+    ids=["refit", "one-head", "linear", "deep"],
+)
+@pytest.mark.parametrize("multiclass", [False, True])
+def test_sparse_layer_under_every_network_form(params, multiclass):
+    """Check the refit, a single hold-out head, a linear network (the sparse
+    layer is the logits) and two hidden layers on the sparse path."""
+    from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
+
+    X = sp.random(200, 3000, density=0.005, format="csr", random_state=0)
+    rng = np.random.default_rng(0)
+    target = rng.integers(0, 3, 200) if multiclass else rng.integers(0, 2, (200, 4))
+    Estimator = (
+        WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
+    )
+    clf = Estimator(epochs=2, batch_size=64, random_state=0, **params).fit(X, target)
+    proba = clf.predict_proba(X)
+    assert clf.sparse_layer_ and is_sparse_model(clf.model_)
+    assert proba.shape == (200, target.shape[1] if target.ndim == 2 else 3)
+    assert np.all(np.isfinite(proba))
