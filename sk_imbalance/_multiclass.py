@@ -134,11 +134,11 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
           a test set with the training class mix;
         - ``"argmax"``: no offset, the most probable class. With
           ``calibration=None`` this is the weighted network's own argmax.
-    scoring : {"balanced_accuracy", "f1_macro", "accuracy", "f1"}, \
-            default="balanced_accuracy"
-        The out-of-fold monitor that chooses the epoch, and the objective the
-        tuned offsets maximise. ``"f1"``, for a binary target only, is the F1
-        of the positive class ``classes_[1]``.
+    scoring : str, default="balanced_accuracy"
+        One of ``"balanced_accuracy"``, ``"f1_macro"``, ``"accuracy"`` and
+        ``"f1"``: the out-of-fold monitor that chooses the epoch, and the
+        objective the tuned offsets maximise. ``"f1"``, for a binary target
+        only, is the F1 of the positive class ``classes_[1]``.
     calibration : {"bcts", "shift"} or None, default="bcts"
         How ``predict_proba`` undoes the class weights' shift of the
         probabilities: bias-corrected temperature scaling fitted on the
