@@ -43,7 +43,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
-    "myst_parser",  # CHANGELOG.md, included by changelog.rst
+    "myst_parser",  # CHANGELOG.md and the Markdown pages under results/
 ]
 
 # sphinx.ext.intersphinx is left out on purpose: it fetches the other
@@ -100,3 +100,7 @@ def _unlink_sklearn_refs(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
+
+# Anchors for Markdown headings (h1-h3), so that results/*.md can link to
+# their own sections as ``#benchmarks-text-at-vocabulary-scale``.
+myst_heading_anchors = 3
