@@ -8,6 +8,7 @@ Build (from the repository root)::
 
 import os
 import re
+import sys
 
 # Set before anything imports TensorFlow (autodoc imports the package).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -101,6 +102,25 @@ def _unlink_sklearn_refs(app, what, name, obj, options, lines):
 def setup(app):
     app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
 
+
 # Anchors for Markdown headings (h1-h3), so that results/*.md can link to
 # their own sections as ``#benchmarks-text-at-vocabulary-scale``.
 myst_heading_anchors = 3
+
+# -- Gallery: examples/ executed at build time, on their smallest settings ----
+
+extensions.append("sphinx_gallery.gen_gallery")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _gallery.py
+
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r".*\.py$",  # execute every example, not only plot_*
+    "reset_argv": "_gallery.example_argv",  # one epoch, 1,000 texts
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "plot_gallery": "True",
+    "abort_on_example_error": True,
+    "show_memory": False,
+}

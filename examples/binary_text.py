@@ -1,4 +1,5 @@
-"""Binary text judged by F1: class weights, a tuned threshold, a cost matrix.
+"""Binary text judged by F1: class weights, a tuned threshold, a cost matrix
+=========================================================================
 
 The problem users ask about: about one positive in four, sparse word
 features, judged by the positives' F1, and "a cost-sensitive loss that puts
@@ -70,7 +71,7 @@ def models(epochs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,

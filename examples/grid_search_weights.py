@@ -1,4 +1,5 @@
-"""Grid search over label-weighting strategies and losses on the yeast data.
+"""Grid search over label-weighting strategies and losses on the yeast data
+========================================================================
 
 Shows that ``WeightedMultiLabelClassifier`` is an ordinary scikit-learn
 estimator: ``GridSearchCV`` tunes ``class_weight`` (None, "balanced",
@@ -47,7 +48,7 @@ PARAM_GRID = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,

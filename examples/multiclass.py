@@ -1,4 +1,5 @@
-"""Multiclass softmax with class weights on a long-tailed problem.
+"""Multiclass softmax with class weights on a long-tailed problem
+==============================================================
 
 The question users ask: "my multiclass data is imbalanced; how do I put
 class weights into a softmax network's loss, and what are the pitfalls?"
@@ -52,7 +53,7 @@ def long_tailed_digits(rho=50, n_max=150, n_test=30, seed=0):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,

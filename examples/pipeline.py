@@ -1,4 +1,5 @@
-"""Pipeline and cross-validation: tuned thresholds vs top-k on the yeast data.
+"""Pipeline and cross-validation: tuned thresholds vs top-k on the yeast data
+==========================================================================
 
 Shows ``WeightedMultiLabelClassifier`` as the last step of a scikit-learn
 ``Pipeline(StandardScaler(), ...)`` scored with ``cross_val_score``
@@ -52,7 +53,7 @@ def make_model(epochs, **params):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,

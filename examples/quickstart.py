@@ -1,4 +1,5 @@
-"""Quickstart: fit, predict and predict_proba on the yeast data.
+"""Quickstart: fit, predict and predict_proba on the yeast data
+============================================================
 
 Shows the smallest useful workflow with ``WeightedMultiLabelClassifier``:
 standardise the features, fit on MULAN's yeast training split (Elisseeff &
@@ -36,7 +37,7 @@ from sk_imbalance.report import report_table  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,

@@ -1,4 +1,5 @@
-"""A text CNN over token ids, passed to the estimator as a build function.
+"""A text CNN over token ids, passed to the estimator as a build function
+======================================================================
 
 The model family many binary-text users start from: token ids, an
 embedding, parallel convolutions with two window widths (3 and 5 tokens),
@@ -170,7 +171,7 @@ def make_model(epochs, max_len=72, max_tokens=2000, **model_kwargs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs", type=int, default=20, help="training epochs at most (default 20)"
     )

@@ -1,4 +1,5 @@
-"""Raw text in, F1 out: TfidfVectorizer and the network in one Pipeline.
+"""Raw text in, F1 out: TfidfVectorizer and the network in one Pipeline
+====================================================================
 
 The documented route for text: ``make_pipeline(TfidfVectorizer(),
 WeightedMultiLabelClassifier())``. The vectorizer gives a sparse CSR matrix
@@ -59,7 +60,7 @@ def tfidf():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "\n").splitlines()[0])
     parser.add_argument(
         "--epochs",
         type=int,
