@@ -358,9 +358,7 @@ def main(argv=None):
         widths = [int(w) for w in args.crossover.split(",")]
         text = "\n".join(crossover(widths, args.nnz))
         print(text)
-        if args.out:
-            with open(args.out, "w") as handle:
-                handle.write("\n".join(header) + "\n" + text + "\n")
+        write_markdown(args.out, header, text)
         return
     results, lines = ({"ours": []}, []) if args.no_compare else compare(args, seeds)
     if args.scaling:
@@ -396,9 +394,24 @@ def main(argv=None):
     lines.append(f"\ntotal runtime: {time.perf_counter() - total:.0f} s")
     text = "\n".join(lines)
     print(text)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write("\n".join(header) + "\n" + text + "\n")
+    write_markdown(args.out, header, text)
+
+
+def write_markdown(path, header, text):
+    """Write the run's header (a list) and tables to ``path`` as Markdown.
+
+    The documentation includes these files as they are (``docs/results/``),
+    so the tables it shows are the ones a run printed.
+    """
+    if not path:
+        return
+    items = []
+    for line in header:
+        key, _, value = line.partition(": ")
+        shown = f"`{value}`" if key == "command" else value
+        items.append(f"- {key}: {shown}")
+    with open(path, "w") as handle:
+        handle.write("\n".join(items) + "\n" + text + "\n")
 
 
 if __name__ == "__main__":

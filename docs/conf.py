@@ -51,7 +51,9 @@ extensions = [
 # projects' inventories over the network at build time.
 
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# results/text_*.md are written by benchmarks/text_scale.py and included by
+# results/index.md, not pages of their own
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results/text_*.md"]
 templates_path = []
 
 # autosummary writes one page per public name into docs/generated/.
