@@ -17,21 +17,27 @@ per seed. Run::
     python benchmarks/sparse_quality.py [--datasets enron,bibtex,tmc2007]
         [--seeds 0,1,2] [--data ../shared/data] [--out table.md]
 
-The default run takes about 15 minutes on a 2-core CPU.
+The default run takes about 15 minutes on a 2-core CPU. ``--out`` writes the
+tables as Markdown; ``docs/results/index.md`` includes
+``docs/results/sparse_quality.md`` as it is.
 """
 
 import argparse
 import os
+import platform
 import shlex
 import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
 from _mulan import DEFAULT_DATA, load_split  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
+import sk_imbalance  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
 
 DATASETS = ("enron", "bibtex", "tmc2007")
@@ -61,7 +67,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     lines = [
-        f"command: {shlex.join(['python', *sys.argv])}",
+        f"- command: `{shlex.join(['python', *sys.argv])}`",
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}",
+        f"- versions: scikit-learn {sklearn.__version__}, keras "
+        f"{keras.__version__}, sk_imbalance {sk_imbalance.__version__}",
         "",
         "| data set | input | macro-F1 | micro-F1 | fit s | epochs trained/kept |",
         "|---|---|---|---|---|---|",
@@ -97,7 +107,7 @@ def main(argv=None):
             for s, d in zip(runs["sparse"], runs["dense"], strict=True)
         ]
         summary.append(
-            f"{name}: sparse minus dense macro-F1 per seed "
+            f"- {name}: sparse minus dense macro-F1 per seed "
             f"{', '.join(f'{v:+.3f}' for v in delta)} (mean {np.mean(delta):+.3f}); "
             f"fit time ratio {', '.join(f'{v:.2f}' for v in ratio)}"
         )
