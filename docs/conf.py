@@ -51,9 +51,15 @@ extensions = [
 # projects' inventories over the network at build time.
 
 root_doc = "index"
-# results/text_*.md are written by benchmarks/text_scale.py and included by
-# results/index.md, not pages of their own
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "results/text_*.md"]
+# results/text_*.md and results/sparse_quality.md are written by the benchmark
+# scripts (--out) and included by results/index.md: not pages of their own.
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    "results/text_*.md",
+    "results/sparse_quality.md",
+]
 templates_path = []
 
 # autosummary writes one page per public name into docs/generated/.
