@@ -454,15 +454,13 @@ def cross_fit(
     head_loss = (
         loss if isinstance(loss, HeadwiseLoss) else HeadwiseLoss(loss, focal_gamma)
     )
+    sparse = is_sparse_model(train_model)
     key = configuration_key(
         train_model,
         loss=head_loss.get_config(),
-        optimizer=_optimizer_spec(
-            optimizer, learning_rate, is_sparse_model(train_model)
-        ),
+        optimizer=_optimizer_spec(optimizer, learning_rate, sparse),
         batch_size=batch_size,
     )
-    sparse = is_sparse_model(train_model)
     trainer = acquire_trainer(
         train_model,
         key,
