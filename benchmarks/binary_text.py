@@ -27,9 +27,11 @@ Methods, side by side in one run, seeds 0, 1, 2:
   calibration=None)``: the seed's cost matrix (a missed positive costs three
   false alarms), made differentiable, and the network's own argmax.
 
-Run: ``python benchmarks/binary_text.py`` (``--seeds``, ``--methods``,
-``--label``, ``--data``). Prints test F1, precision and recall of the
-positives, mean (std) over the seeds, and the fit seconds.
+Run: ``python benchmarks/binary_text.py [--out table.md]`` (``--seeds``,
+``--methods``, ``--label``, ``--data``). Prints the run's command, machine and
+versions and a Markdown table of test F1, precision and recall of the
+positives, mean (std) over the seeds, and the fit seconds; ``--out`` also
+writes them to a Markdown file.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import warnings
 
 import numpy as np
 from _mulan import DEFAULT_DATA, load_split
+from _report import run_header, write_markdown
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score
 
@@ -134,15 +137,25 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--label", type=int, default=5)
     parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument(
+        "--out", help="also write the run's header and tables here, as Markdown"
+    )
     args = parser.parse_args(argv)
     methods = args.methods.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
+    extra = {}
+    if {"keras_bce", "keras_cw"} & set(methods):
+        import scikeras
+
+        extra["scikeras"] = scikeras.__version__
+    header = run_header(**extra)
+    print("\n".join(header), flush=True)
     X, y, Xt, yt = load(args.data, args.label)
-    print(
-        f"# tmc2007 label {args.label}: train {y.sum()} positives of {len(y)}, "
-        f"test {yt.sum()} of {len(yt)}",
-        flush=True,
+    data_note = (
+        f"tmc2007 label {args.label}: train {y.sum()} positives of {len(y)}, "
+        f"test {yt.sum()} of {len(yt)}"
     )
+    print(f"# {data_note}", flush=True)
     results = {}
     for seed in seeds:
         for method in methods:
@@ -163,11 +176,16 @@ def main(argv=None):
                 f"{seconds:.1f}s",
                 flush=True,
             )
-    print("| method | F1 | precision | recall | fit s |\n|---|---|---|---|---|")
+    lines = ["| method | F1 | precision | recall | fit s |", "|---|---|---|---|---|"]
     for method in methods:
         r = np.array(results[method])
         cells = [f"{r[:, i].mean():.3f} ({r[:, i].std():.3f})" for i in range(3)]
-        print(f"| {method} | " + " | ".join(cells) + f" | {r[:, 3].mean():.1f} |")
+        lines.append(
+            f"| {method} | " + " | ".join(cells) + f" | {r[:, 3].mean():.1f} |"
+        )
+    text = "\n".join(lines)
+    print(text)
+    write_markdown(args.out, header, data_note + ".", text)
 
 
 if __name__ == "__main__":

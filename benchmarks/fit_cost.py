@@ -35,7 +35,7 @@ and the later repeats do not. Later fits are summarised by the median time and
 the median of the per-repeat ratios. Run::
 
     python benchmarks/fit_cost.py [--datasets yeast,tmc2007] [--epochs 60]
-        [--repeats 3] [--data ../shared/data]
+        [--repeats 3] [--data ../shared/data] [--out table.md]
 
 The default run should take about 8 minutes on a 2-core CPU, most of it on
 tmc2007 (an estimate from a 3-epoch smoke run, scaled to 60 epochs).
@@ -43,9 +43,6 @@ tmc2007 (an estimate from a 3-epoch smoke run, scaled to 60 epochs).
 
 import argparse
 import os
-import platform
-import shlex
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -53,12 +50,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
-import sklearn  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from _mulan import DEFAULT_DATA, load_split  # noqa: E402
+from _report import run_header, write_markdown  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-import sk_imbalance  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier, clear_trainer_cache  # noqa: E402
 
 DATASETS = ("yeast", "tmc2007")
@@ -109,15 +105,17 @@ def warm_up():
 
 
 def report(name, E, times, trained):
-    """Print the Markdown table of one data set."""
+    """The Markdown table of one data set and its notes, as a list of blocks."""
     rows = [
         ("plain", f"(a) plain Keras, {E} epochs", None),
         ("fixed", f"(b) ours, {E} epochs (patience=None)", "plain"),
         ("default", "(c) ours, defaults (early stopping)", "plain_same"),
         ("plain_same", "(d) plain Keras, as many epochs as (c) trained", None),
     ]
-    print(f"\n| {name} | first fit s | ratio | later fits, median s | median ratio |")
-    print("|---|---|---|---|---|")
+    table = [
+        f"| {name} | first fit s | ratio | later fits, median s | median ratio |",
+        "|---|---|---|---|---|",
+    ]
     for key, label, reference in rows:
         first, later = times[key][0], times[key][1:]
         first_ratio = f"{first / times[reference][0]:.2f}x" if reference else "ref."
@@ -128,8 +126,8 @@ def report(name, E, times, trained):
             )
         else:
             later_text = "- | -"
-        print(f"| {label} | {first:.1f} | {first_ratio} | {later_text} |")
-    print(
+        table.append(f"| {label} | {first:.1f} | {first_ratio} | {later_text} |")
+    ratios = (
         f"ratios: (b) to (a), (c) to (d), in the same repeat; target for (b): at "
         f"most {TARGET}x. (c) trained / kept, per repeat: "
         + ", ".join(f"{t} / {k}" for t, k in trained)
@@ -142,10 +140,11 @@ def report(name, E, times, trained):
         if len(fixed_ms) > 1
         else ""
     )
-    print(
+    per_epoch = (
         f"per epoch, (b) and (a) fit time / {E}: first fit (tracing included) ours "
         f"{fixed_ms[0]:.0f} ms, plain {plain_ms[0]:.0f} ms{later}"
     )
+    return ["\n".join(table), ratios, per_epoch]
 
 
 def main(argv=None):
@@ -172,26 +171,23 @@ def main(argv=None):
         default=3,
         help="fits of each row; the first is reported apart (default: %(default)s)",
     )
+    parser.add_argument(
+        "--out", help="also write the run's header and tables here, as Markdown"
+    )
     args = parser.parse_args(argv)
     datasets = args.datasets.split(",")
     if set(datasets) - set(DATASETS):
         parser.error(f"unknown data set(s) {sorted(set(datasets) - set(DATASETS))}")
-    print(f"command: {shlex.join(['python', *sys.argv])}")
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or '?'}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
-    )
-    print(
-        f"versions: scikit-learn {sklearn.__version__}, keras {keras.__version__}, "
-        f"tensorflow {tf.__version__}, sk_imbalance {sk_imbalance.__version__}"
-    )
-    print(
+    header = run_header(tensorflow=tf.__version__)
+    network = (
         f"network: hidden {DEFAULTS['hidden_layer_sizes']}, dropout "
         f"{DEFAULTS['dropout']}, Adam {DEFAULTS['learning_rate']}, batch "
         f"{DEFAULTS['batch_size']}; ours: cv={DEFAULTS['cv']}, at most "
-        f"{DEFAULTS['epochs']} epochs with patience {DEFAULTS['patience']} for (c)",
-        flush=True,
+        f"{DEFAULTS['epochs']} epochs with patience {DEFAULTS['patience']} for (c)"
     )
+    print("\n".join(header))
+    print(network, flush=True)
+    parts = [header, network]
     total = time.perf_counter()
     warm_up()
     E = args.epochs
@@ -202,11 +198,11 @@ def main(argv=None):
             kind = "sparse CSR for ours, densified once for plain Keras"
         else:
             X_dense, kind = X, "dense, standardised"
-        print(
-            f"\n{name}: {X.shape[0]} rows, {X.shape[1]} features ({kind}), "
-            f"{Y.shape[1]} labels",
-            flush=True,
+        described = (
+            f"{name}: {X.shape[0]} rows, {X.shape[1]} features ({kind}), "
+            f"{Y.shape[1]} labels"
         )
+        print(f"\n{described}", flush=True)
         times = {key: [] for key in ("plain", "fixed", "default", "plain_same")}
         trained = []
         for repeat in range(args.repeats):
@@ -228,8 +224,12 @@ def main(argv=None):
                 f"{times['plain_same'][-1]:.1f} s",
                 flush=True,
             )
-        report(name, E, times, trained)
-    print(f"\ntotal runtime: {time.perf_counter() - total:.0f} s")
+        blocks = report(name, E, times, trained)
+        print("\n" + "\n".join(blocks))
+        parts += [described, *blocks]
+    runtime = f"total runtime: {time.perf_counter() - total:.0f} s"
+    print(f"\n{runtime}")
+    write_markdown(args.out, *parts, runtime)
 
 
 if __name__ == "__main__":

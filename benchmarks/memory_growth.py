@@ -32,6 +32,7 @@ with the number of configurations (``ours-grid``: 4), not of fits. Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]
         [--loops ours,ours-grid,multiclass,keras,keras-clear,keras-eager]
+        [--out table.md]
 
 A short run (``--fits`` under ``WARM_UP`` + ``--every``) measures from its
 first reading instead, warm-up included: a smoke test, not a result.
@@ -45,6 +46,8 @@ import subprocess
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from _report import run_header, write_markdown  # noqa: E402
 
 #: Fits before the first reading that counts: imports, tracing caches, allocator.
 WARM_UP = 25
@@ -200,6 +203,9 @@ def main(argv=None):
         help=f"comma-separated, from {', '.join(LOOPS)} (default: %(default)s)",
     )
     parser.add_argument("--loop", choices=list(LOOPS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--out", help="also write the run's header and tables here, as Markdown"
+    )
     args = parser.parse_args(argv)
     if args.loop:
         run_loop(args.loop, args.fits, args.every)
@@ -208,6 +214,8 @@ def main(argv=None):
     unknown = set(loops) - set(LOOPS)
     if unknown:
         parser.error(f"unknown loop(s) {sorted(unknown)}; choose from {list(LOOPS)}")
+    header = run_header()
+    print("\n".join(header), flush=True)
     results = {}
     for which in loops:
         print(f"running {which} ({args.fits} fits) ...", flush=True)
@@ -217,24 +225,36 @@ def main(argv=None):
         if done.returncode:
             sys.exit(f"loop {which} failed:\n{done.stderr[-3000:]}")
         results[which] = dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    print("\nresident memory (MB) after each reading")
-    print(f"{'fits':>6}" + "".join(f" {which:>12}" for which in loops))
+    parts = [header, "resident memory (MB) after each reading:"]
+    memory = [
+        "| fits | " + " | ".join(loops) + " |",
+        "|---:|" + "---:|" * len(loops),
+    ]
     for fit in results[loops[0]]:
-        print(f"{fit:>6}" + "".join(f" {results[w][fit]:>12.1f}" for w in loops))
+        memory.append(
+            f"| {fit} | " + " | ".join(f"{results[w][fit]:.1f}" for w in loops) + " |"
+        )
+    parts.append("\n".join(memory))
     fits = sorted(results[loops[0]])
     last = fits[-1]
     # the first reading after the warm-up, or the first at all in short runs
     first = next((f for f in fits if WARM_UP <= f < last), fits[0])
     if first == last:
-        print("\none reading only: no growth to report (use --fits > --every)")
-        return
-    short = f" (shorter than the {WARM_UP}-fit warm-up)" if first < WARM_UP else ""
-    print(f"\ngrowth from fit {first} to fit {last}{short}:")
-    print(f"  {'loop':<12} {'MB per 100 fits':>16} {'MB per fit':>11}")
-    for which, readings in results.items():
-        growth = (readings[last] - readings[first]) / (last - first)
-        print(f"  {which:<12} {100 * growth:16.1f} {growth:11.3f}")
-    print(f"target for ours: at most {TARGET_MB_PER_FIT} MB per fit over 300 fits")
+        parts.append("one reading only: no growth to report (use --fits > --every)")
+    else:
+        short = f" (shorter than the {WARM_UP}-fit warm-up)" if first < WARM_UP else ""
+        parts.append(f"growth from fit {first} to fit {last}{short}:")
+        growth_table = ["| loop | MB per 100 fits | MB per fit |", "|---|---:|---:|"]
+        for which, readings in results.items():
+            growth = (readings[last] - readings[first]) / (last - first)
+            growth_table.append(f"| {which} | {100 * growth:.1f} | {growth:.3f} |")
+        parts.append("\n".join(growth_table))
+        parts.append(
+            f"target for ours: at most {TARGET_MB_PER_FIT} MB per fit over 300 fits"
+        )
+    for part in parts[1:]:
+        print("\n" + part)
+    write_markdown(args.out, *parts)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,11 @@ Methods, side by side in one run, same splits, seeds 0, 1, 2:
     calibrated probabilities and the epoch chosen on out-of-fold balanced
     accuracy.
 
-Run: ``python benchmarks/multiclass_quality.py`` (``--seeds``, ``--methods``,
-``--datasets``, ``--data``). Prints a Markdown table of test macro-F1 and
-balanced accuracy, mean (std) over the seeds, and the fit seconds.
+Run: ``python benchmarks/multiclass_quality.py [--out table.md]``
+(``--seeds``, ``--methods``, ``--datasets``, ``--data``). Prints the run's
+command, machine and versions and a Markdown table of test macro-F1 and
+balanced accuracy, mean (std) over the seeds, and the fit seconds; ``--out``
+also writes them to a Markdown file.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ import warnings
 
 import numpy as np
 from _mulan import DEFAULT_DATA, load_split
+from _report import run_header, write_markdown
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
@@ -240,12 +243,24 @@ def main(argv=None):
         help="balanced test split (the long-tail protocol), or a stratified 30%% "
         "of the long-tailed set (test distribution = training distribution)",
     )
+    parser.add_argument(
+        "--out", help="also write the run's header and tables here, as Markdown"
+    )
     args = parser.parse_args(argv)
     datasets = args.datasets.split(",")
     methods = args.methods.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
+    extra = {}
+    if "scikeras" in methods:
+        import scikeras
+
+        extra["scikeras"] = scikeras.__version__
+    header = run_header(**extra)
+    print("\n".join(header), flush=True)
     results = run(datasets, methods, seeds, args.data, args.test)
-    print(table(results, datasets, methods))
+    text = table(results, datasets, methods)
+    print(text)
+    write_markdown(args.out, header, text)
 
 
 if __name__ == "__main__":
