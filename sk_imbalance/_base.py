@@ -23,16 +23,22 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._crossfit import cross_fit, make_splits
 from ._feed import DENSIFY_BYTES
-from ._heads import build_fold_mlp, stack_networks
 from ._network import predict_logits
 from ._params import Custom, Flag, Number, Sizes
 from ._persistence import model_from_state, model_to_state
+from ._portfolio import Candidate, blend_model, build_portfolio, make_candidates
 from ._random import generator
+from ._selection import blend, choose_weights
 from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
 from ._sparse import as_csr, use_sparse_layer
 from ._validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
+
+#: How the held-out folds choose among the candidates (:mod:`._selection`).
+SELECTION_RULE = "best"
+#: The MLP a user gets by naming any of its settings, the others at these.
+MLP_DEFAULTS = {"hidden_layer_sizes": (128,), "activation": "relu", "dropout": 0.2}
 
 #: Constraints of the parameters both estimators take (see :mod:`._params`).
 COMMON_CONSTRAINTS = {
@@ -40,12 +46,18 @@ COMMON_CONSTRAINTS = {
         lambda v: v is None or callable(v),
         "None, a build function or a keras.Model",
     ),
-    "hidden_layer_sizes": Sizes(),
+    "hidden_layer_sizes": Sizes(none=True, note=" (the portfolio chooses)"),
     "activation": Custom(
-        lambda v: isinstance(v, str) or callable(v),
-        "a Keras activation name or a callable",
+        lambda v: v is None or isinstance(v, str) or callable(v),
+        "None, a Keras activation name or a callable",
     ),
-    "dropout": Number(Real, 0, 1, closed="left"),
+    "dropout": Number(Real, 0, 1, closed="left", none=True),
+    "candidates": Custom(
+        lambda v: v is None or isinstance(v, list | tuple),
+        "None (the default candidates) or a list of candidates",
+        types=(type(None), list, tuple),
+        then=lambda name, value: make_candidates(value),
+    ),
     "model_kwargs": Custom(
         lambda v: v is None or isinstance(v, Mapping),
         "None or a dict",
@@ -107,38 +119,64 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "activation and dropout instead."
             )
 
-    def _build_heads(self, n_features, n_outputs, rng, sparse=False):
-        """``build(n_heads)``: the fit's fresh training and ensemble views.
+    def _candidates(self):
+        """The candidate networks of this fit (:mod:`._portfolio`).
 
-        ``sparse``: the default MLP's first layer works on the non-zeros of
+        A ``model``, or any of ``hidden_layer_sizes``, ``activation`` and
+        ``dropout``, names one network, trained alone; otherwise
+        ``candidates`` (None: the default ones).
+        """
+        named = [k for k in MLP_DEFAULTS if getattr(self, k) is not None]
+        if self.candidates is not None and (self.model is not None or named):
+            given = ["model"] * (self.model is not None) + named
+            raise ValueError(
+                f"candidates= and {', '.join(f'{k}=' for k in given)} both name the "
+                "network; give the candidates, or one network, not both (put its "
+                "settings in a candidate's dict)."
+            )
+        if self.model is not None:
+            return [
+                Candidate("model", model=self.model, model_kwargs=self.model_kwargs)
+            ]
+        if named:
+            settings = {k: getattr(self, k) for k in named}
+            settings = {**MLP_DEFAULTS, **settings}
+            settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
+            return [Candidate("mlp", **settings)]
+        return make_candidates(self.candidates)
+
+    def _build_heads(self, candidates, n_features, n_outputs, rng, sparse=False):
+        """``build(n_heads)``: the fit's fresh fused model of ``candidates``.
+
+        ``sparse``: the MLP candidates' first layer works on the non-zeros of
         sparse rows (:mod:`._sparse`); a build function always gets dense rows.
         """
-        if self.model is None:
-            return lambda n_heads: build_fold_mlp(
-                n_features,
-                n_outputs,
-                n_heads,
-                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-                activation=self.activation,
-                dropout=self.dropout,
-                rng=rng,
-                link=self._link,
-                sparse=sparse,
-            )
-        return lambda n_heads: stack_networks(
-            self.model,
-            self._meta(n_features),
-            self.model_kwargs or {},
+        meta = self._meta(n_features)
+        return lambda n_heads: build_portfolio(
+            candidates,
+            n_features,
+            n_outputs,
             n_heads,
-            rng,
+            meta=meta,
+            rng=rng,
             link=self._link,
+            sparse=sparse,
         )
 
-    def _cross_fit(self, X, targets, splits, rng, score, *, patience, epochs, hooks):
-        """Train one head per split in one model; see :func:`._crossfit.cross_fit`."""
+    def _cross_fit(
+        self, candidates, X, targets, splits, rng, score, *, patience, epochs, hooks
+    ):
+        """Train one head per split and candidate in one model.
+
+        See :func:`._crossfit.cross_fit`.
+        """
         return cross_fit(
             self._build_heads(
-                X.shape[1], targets.shape[1] // 2, rng, sparse=self.sparse_layer_
+                candidates,
+                X.shape[1],
+                targets.shape[1] // 2,
+                rng,
+                sparse=self.sparse_layer_,
             ),
             X,
             targets,
@@ -176,8 +214,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         state : tuple
             What :meth:`_final_model` needs.
         """
+        candidates = self._candidates()
         self.sparse_layer_ = use_sparse_layer(
-            X, self.sparse_layer, self.model is None, DENSIFY_BYTES
+            X,
+            self.sparse_layer,
+            all(c.model is None for c in candidates),
+            DENSIFY_BYTES,
         )
         if self.sparse_layer_:
             X = as_csr(X)
@@ -191,6 +233,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             context.call_on_fit_task_begin(estimator=self, X=X, y=y)
             hooks = [TaskReporter(self, context, X, y, splits)]
         crossfit = self._cross_fit(
+            candidates,
             X,
             targets,
             splits,
@@ -200,30 +243,71 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             hooks=hooks,
         )
+        weights = self._choose_candidates(candidates, crossfit, score)
         self.n_epochs_ = crossfit.n_epochs
         self.history_ = crossfit.history
-        return crossfit, (X, y, targets, score, rng, context)
+        return crossfit, (X, y, targets, score, rng, context, candidates, weights)
+
+    def _choose_candidates(self, candidates, crossfit, score):
+        """Blend the candidates on their out-of-fold scores; record ``candidates_``.
+
+        ``crossfit``'s model, out-of-fold probabilities, epoch and history
+        become the chosen blend's (those of its heaviest candidate for the
+        last two). Returns the weights.
+        """
+        results, held = crossfit.candidates, crossfit.held
+        if len(results) == 1:
+            weights = np.ones(1)
+            scores = [max(results[0].history["oof_score"], default=np.nan)]
+        elif not held.any():
+            raise ValueError("Choosing among candidates needs held-out rows.")
+        else:
+            weights, scores, _ = choose_weights(
+                [r.proba[held] for r in results],
+                lambda proba: score(held, proba),
+                rule=SELECTION_RULE,
+            )
+            heaviest = results[int(np.argmax(weights))]
+            crossfit.model = blend_model(
+                [r.model for r in results], weights, self._link
+            )
+            crossfit.proba = blend([r.proba for r in results], weights)
+            crossfit.n_epochs, crossfit.history = heaviest.n_epochs, heaviest.history
+        self.candidates_ = {
+            "name": [c.name for c in candidates],
+            "params": [c.describe() for c in candidates],
+            "oof_score": [float(v) for v in scores],
+            "n_epochs": [r.n_epochs for r in results],
+            "weight": [float(w) for w in weights],
+        }
+        return weights
 
     def _check_splits(self, splits, targets):
         """Hook: look at the fit's splits (and packed targets) before training."""
 
     def _final_model(self, crossfit, state):
         """The predicting network (ensemble or refit); ends the callback task."""
-        X, y, targets, score, rng, context = state
+        X, y, targets, score, rng, context, candidates, weights = state
         if self.ensemble:
             self.model_ = crossfit.model
         else:
             everything = [(np.arange(X.shape[0]), np.arange(0))]
-            self.model_ = self._cross_fit(
+            chosen = np.flatnonzero(weights > 0)
+            epochs = [crossfit.candidates[i].n_epochs for i in chosen]
+            refit = self._cross_fit(
+                [candidates[i] for i in chosen],
                 X,
                 targets,
                 everything,
                 rng,
                 score,
                 patience=None,
-                epochs=self.n_epochs_,
+                epochs=epochs[0] if len(chosen) == 1 else epochs,
                 hooks=(),
-            ).model
+            )
+            self.model_ = blend_model(
+                [r.model for r in refit.candidates], weights[chosen], self._link
+            )
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
 

@@ -33,15 +33,16 @@ from scipy.special import softmax
 from sklearn.model_selection import KFold, train_test_split
 
 from ._feed import RowFeed
-from ._heads import copy_variables
 from ._losses import HeadwiseLoss
 from ._network import make_optimizer
+from ._portfolio import FoldNetworks
 from ._sparse import is_sparse_model
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
 from .model_selection import MultilabelStratifiedKFold, iterative_stratification
 
 __all__ = [
     "CrossFitResult",
+    "CandidateResult",
     "make_splits",
     "head_batches",
     "held_out_slots",
@@ -54,6 +55,10 @@ __all__ = [
 @dataclass
 class CrossFitResult:
     """What one cross-fit returns.
+
+    With several candidates (:mod:`._portfolio`), ``model``, ``proba`` and
+    ``n_epochs`` are the first candidate's until a blend is chosen
+    (:meth:`choose`); ``candidates`` holds each one's.
 
     Attributes
     ----------
@@ -70,6 +75,8 @@ class CrossFitResult:
     history : dict of list
         ``"loss"``: training loss per epoch (mean over heads);
         ``"oof_score"``: the out-of-fold score per epoch where it was taken.
+    candidates : list of CandidateResult
+        One per candidate, in order.
     """
 
     model: keras.Model
@@ -77,6 +84,30 @@ class CrossFitResult:
     held: np.ndarray
     n_epochs: int
     history: dict = field(default_factory=dict)
+    candidates: list = field(default_factory=list)
+
+
+@dataclass
+class CandidateResult:
+    """One candidate's part of a cross-fit.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Its ensemble view (its heads' mean probability).
+    proba : ndarray of shape (n_samples, n_outputs)
+        Its out-of-fold probabilities at its chosen epoch.
+    n_epochs : int
+        Its chosen epoch.
+    history : dict of list
+        ``"loss"`` (of the fused model, shared by all candidates) and its own
+        ``"oof_score"``.
+    """
+
+    model: keras.Model
+    proba: np.ndarray
+    n_epochs: int
+    history: dict
 
 
 def make_splits(cv, n_samples, seed, X=None, y=None, Y=None):
@@ -214,7 +245,8 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     ----------
     train_model : keras.Model
         Training view: ``(batch, k, d)`` (or the entries of ``(batch, k)``
-        sparse rows, :mod:`._sparse`) to logits ``(batch, k, m)``.
+        sparse rows, :mod:`._sparse`) to logits ``(batch, c k, m)``, ``c`` the
+        number of candidates (:mod:`._portfolio`; 1 for one network).
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     slots : ndarray of shape (positions, k)
         From :func:`held_out_slots`.
@@ -224,23 +256,31 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
 
     Returns
     -------
-    ndarray of shape (n_samples, n_outputs)
-        Mean probability over the heads that held each row out; NaN where none did.
+    ndarray of shape (c, n_samples, n_outputs)
+        Per candidate, the mean probability over its heads that held each row
+        out; NaN where none did.
     """
-    feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, slots.shape[1])
-    total = np.zeros((feed.X.shape[0], n_outputs))
-    count = np.zeros(feed.X.shape[0])
+    k = slots.shape[1]
+    feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, k)
+    n_candidates = None
+    total = count = None
     for chunk in feed.chunks(slots):
         block = slots[chunk]
         logits = keras.ops.convert_to_numpy(
             train_model(feed.inputs(np.maximum(block, 0)), training=False)
         ).astype(np.float64)
+        if n_candidates is None:
+            n_candidates = logits.shape[1] // k
+            total = np.zeros((n_candidates, feed.X.shape[0], n_outputs))
+            count = np.zeros(feed.X.shape[0])
+        logits = logits.reshape(len(block), n_candidates, k, n_outputs)
         if link == "softmax":
             proba = softmax(logits, axis=-1)
         else:
             proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
         valid = block >= 0
-        np.add.at(total, block[valid], proba[valid])
+        for i in range(n_candidates):
+            np.add.at(total[i], block[valid], proba[:, i][valid])
         np.add.at(count, block[valid], 1.0)
     with np.errstate(invalid="ignore"):
         return total / count[:, np.newaxis]
@@ -261,25 +301,30 @@ def fit_heads(
     callbacks=None,
     link="sigmoid",
     keep=None,
+    groups=None,
 ):
-    """Train the heads of a compiled training view; keep the best epoch's weights.
+    """Train the heads of a compiled training view; keep each candidate's best epoch.
 
     Parameters
     ----------
     trainer : keras.Model
-        Compiled training view with ``k = len(splits)`` heads and
+        Compiled training view with ``c k`` heads (``c`` candidates of ``k =
+        len(splits)`` heads each, :mod:`._portfolio`) and
         :class:`~sk_imbalance._losses.HeadwiseLoss`.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     targets : ndarray of shape (n_samples, 2 * n_outputs)
         0/1 targets followed by their element weights, float32.
     splits : list of (ndarray, ndarray)
         ``(train_rows, held_rows)`` of each head.
-    epochs : int
-        Maximum number of epochs.
+    epochs : int or list of int
+        Maximum number of epochs; with ``patience=None``, a list gives each
+        candidate's number of epochs (the longest is trained, each candidate
+        keeps its weights of its own last epoch).
     patience : int or None
-        Stop after this many epochs without a better out-of-fold score and
-        restore the best epoch's weights. None trains every epoch, keeps the
-        last weights and scores out of fold only at the end.
+        A candidate stops improving after this many epochs without a better
+        out-of-fold score and keeps its best epoch's weights; training stops
+        when every candidate has. None trains every epoch, keeps the last
+        weights and scores out of fold only at the end.
     batch_size : int
     rng : numpy.random.Generator
         Draws the batches.
@@ -293,47 +338,77 @@ def fit_heads(
         training view of all heads) as their model: ``on_train_begin``,
         ``on_epoch_begin``, ``on_train_batch_end`` with ``{"loss": ...}`` (the
         step's loss, mean over heads), ``on_epoch_end`` with ``{"loss": ...,
-        "oof_score": ...}`` (the latter on epochs that are scored) and
-        ``on_train_end``. A callback that sets ``model.stop_training`` (as
-        ``EarlyStopping`` does) ends training after that epoch.
+        "oof_score": ...}`` (the latter on epochs that are scored: the best
+        candidate's score that epoch) and ``on_train_end``. A callback that
+        sets ``model.stop_training`` (as ``EarlyStopping`` does) ends training
+        after that epoch.
     link : {"sigmoid", "softmax"}, default="sigmoid"
         How the held-out logits become probabilities (:func:`out_of_fold_proba`).
     keep : keras.Model, default=None
-        A model with ``trainer``'s variables that receives the chosen epoch's
-        weights (assigned in place, at each better epoch); ``trainer`` then
-        keeps its last weights. None keeps the best weights as arrays and
+        A model with ``trainer``'s variables that receives each candidate's
+        chosen weights (assigned in place, at each better epoch); ``trainer``
+        then keeps its last weights. None keeps the best weights as arrays and
         restores them into ``trainer``: one more copy of every weight, which
         at vocabulary scale is the largest thing a fit holds.
+    groups : list of list of int, default=None
+        Positions of each candidate's variables in ``trainer.variables``
+        (:class:`~._portfolio.FoldNetworks`); None: one candidate.
 
     Returns
     -------
-    proba : ndarray of shape (n_samples, n_outputs)
-        Out-of-fold probabilities at the chosen epoch (NaN for rows not held out).
+    proba : ndarray of shape (n_candidates, n_samples, n_outputs)
+        Each candidate's out-of-fold probabilities at its chosen epoch (NaN
+        for rows not held out).
     held : ndarray of shape (n_samples,), dtype bool
         Rows held out by at least one head.
-    n_epochs : int
+    n_epochs : list of int
+        Each candidate's chosen epoch.
     history : dict of list
+        ``"loss"``: the training loss per epoch (mean over all heads);
+        ``"oof_score"``: one list per candidate, its score per scored epoch.
     """
+    variables = trainer.variables
+    if groups is None:
+        groups = [list(range(len(variables)))]
+    n_candidates = len(groups)
     n_outputs = targets.shape[1] // 2
     feed = RowFeed(trainer, X, len(splits))
     train_sets = [train for train, _ in splits]
     slots = held_out_slots([held for _, held in splits])
     held = np.zeros(X.shape[0], dtype=bool)
     held[slots[slots >= 0]] = True
-    history = {"loss": [], "oof_score": []}
-    best = (-np.inf, 0, None, None)  # score, epoch, weights, proba
-    proba = np.full((X.shape[0], n_outputs), np.nan)
+    history = {"loss": [], "oof_score": [[] for _ in groups]}
+    stop_at = list(epochs) if isinstance(epochs, (list, tuple)) else None
+    if stop_at is not None:
+        if patience is not None or len(stop_at) != n_candidates:
+            raise ValueError("Epochs per candidate need patience=None, one each.")
+        epochs = max(stop_at)
+    best = [[-np.inf, 0, None] for _ in groups]  # score, epoch, weights
+    proba = np.full((n_candidates, X.shape[0], n_outputs), np.nan)
+    chosen = proba.copy()
+    running = np.ones(n_candidates, dtype=bool)
+    kept = [0] * n_candidates
+    keep_variables = None if keep is None else keep.variables
     hooks = keras.callbacks.CallbackList(
         list(callbacks or []), model=trainer, epochs=epochs, verbose=0
     )
 
     def score_held_out(epoch):
         proba = out_of_fold_proba(trainer, feed, slots, n_outputs, link)
-        if not np.all(np.isfinite(proba[held])):
+        if not np.all(np.isfinite(proba[:, held])):
             _diverged("The held-out predictions are not finite", epoch)
-        current = float(score(held, proba[held]))
-        history["oof_score"].append(current)
+        current = [float(score(held, p[held])) for p in proba]
+        for scores, value in zip(history["oof_score"], current, strict=True):
+            scores.append(value)
         return proba, current
+
+    def keep_weights(i):
+        """Candidate ``i``'s current weights become its chosen ones."""
+        if keep_variables is not None:
+            for position in groups[i]:
+                keep_variables[position].assign(variables[position].value)
+            return True
+        return [variables[position].numpy() for position in groups[i]]
 
     trainer.stop_training = False
     hooks.on_train_begin()
@@ -341,23 +416,31 @@ def fit_heads(
         hooks.on_epoch_begin(epoch - 1)
         losses = []
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
-            losses.append(trainer.train_on_batch(feed.inputs(batch), targets[batch]))
+            batch_targets = targets[batch]
+            if n_candidates > 1:
+                batch_targets = np.tile(batch_targets, (1, n_candidates, 1))
+            losses.append(trainer.train_on_batch(feed.inputs(batch), batch_targets))
             if callbacks:
-                hooks.on_train_batch_end(step, {"loss": losses[-1] / len(splits)})
-        epoch_loss = float(np.mean(losses)) / len(splits)
+                hooks.on_train_batch_end(
+                    step, {"loss": losses[-1] / (len(splits) * n_candidates)}
+                )
+        epoch_loss = float(np.mean(losses)) / (len(splits) * n_candidates)
         if not np.isfinite(epoch_loss):
             _diverged(f"The training loss is {epoch_loss}", epoch)
         history["loss"].append(epoch_loss)
+        if stop_at is not None:
+            for i, last in enumerate(stop_at):
+                if last == epoch and keep is not None:
+                    keep_weights(i)
+                    kept[i] = epoch
         logs = {"loss": epoch_loss}
         scored = not ((patience is None and epoch < epochs) or not held.any())
         if scored:
             proba, current = score_held_out(epoch)
-            logs["oof_score"] = current
+            logs["oof_score"] = max(current)
             if verbose:
-                print(
-                    f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof "
-                    f"{current:.4f}"
-                )
+                shown = " ".join(f"{value:.4f}" for value in current)
+                print(f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof {shown}")
         hooks.on_epoch_end(epoch - 1, logs)
         if not scored:
             if trainer.stop_training:  # a callback ended training: score it now
@@ -365,17 +448,15 @@ def fit_heads(
                     proba, _ = score_held_out(epoch)
                 break
             continue
-        if current > best[0] or best[2] is None:
-            if not patience:
-                weights = None
-            elif keep is not None:
-                copy_variables(trainer, keep)
-                weights = True
-            else:
-                weights = [w.numpy() for w in trainer.weights]
-            best = (current, epoch, weights, proba)
-        elif epoch - best[1] >= patience:
-            break
+        if patience is not None:
+            for i in np.flatnonzero(running):
+                if current[i] > best[i][0] or best[i][2] is None:
+                    best[i] = [current[i], epoch, keep_weights(i)]
+                    chosen[i] = proba[i]
+                elif epoch - best[i][1] >= patience:
+                    running[i] = False
+            if not running.any():
+                break
         if trainer.stop_training:
             break
     hooks.on_train_end(logs)
@@ -384,14 +465,20 @@ def fit_heads(
         for w in trainer.trainable_weights
     ):
         _diverged("The network's weights are not finite", epoch)
-    if patience is None or best[2] is None:
+    if patience is None or best[0][2] is None:
         if keep is not None:
-            copy_variables(trainer, keep)
-        return proba, held, epoch, history
-    if best[1] != epoch and keep is None:
-        for variable, value in zip(trainer.weights, best[2], strict=True):
-            variable.assign(value)
-    return best[3], held, best[1], history
+            for i in range(n_candidates):
+                if not kept[i]:
+                    keep_weights(i)
+                    kept[i] = epoch
+        n_epochs = [kept[i] or epoch for i in range(n_candidates)]
+        return proba, held, n_epochs, history
+    if keep is None:
+        for i, (_, chosen_epoch, weights) in enumerate(best):
+            if chosen_epoch != epoch:
+                for position, value in zip(groups[i], weights, strict=True):
+                    variables[position].assign(value)
+    return chosen, held, [b[1] for b in best], history
 
 
 def _diverged(what, epoch):
@@ -432,9 +519,10 @@ def cross_fit(
     ----------
     build : callable
         ``build(n_heads)`` returns the fit's fresh ``(train_model,
-        ensemble_model)`` (see :mod:`._heads`), sharing layers.
+        ensemble_model)`` (see :mod:`._heads`), sharing layers, or the
+        :class:`~._portfolio.FoldNetworks` of several candidates.
     X, targets, splits, epochs, patience, rng, score, verbose, callbacks
-        See :func:`fit_heads`.
+        See :func:`fit_heads` (``epochs`` may give each candidate its own).
     loss : str or HeadwiseLoss
         A :class:`~._losses.HeadwiseLoss` (its kind says whether the heads end
         in sigmoids or a softmax), or the kind of one.
@@ -449,7 +537,10 @@ def cross_fit(
     -------
     CrossFitResult
     """
-    train_model, ensemble_model = build(len(splits))
+    networks = build(len(splits))
+    if isinstance(networks, tuple):  # one network: (train_model, ensemble_model)
+        networks = FoldNetworks(networks[0], [networks[1]], None)
+    train_model = networks.train_model
     batch_size = min(batch_size, min(len(train) for train, _ in splits))
     head_loss = (
         loss if isinstance(loss, HeadwiseLoss) else HeadwiseLoss(loss, focal_gamma)
@@ -482,7 +573,20 @@ def cross_fit(
             callbacks=callbacks,
             link=head_loss.link,
             keep=train_model,
+            groups=networks.groups,
         )
     finally:
         release_trainer(key, trainer)
-    return CrossFitResult(ensemble_model, proba, held, n_epochs, history)
+    candidates = [
+        CandidateResult(
+            model,
+            proba[i],
+            n_epochs[i],
+            {"loss": history["loss"], "oof_score": history["oof_score"][i]},
+        )
+        for i, model in enumerate(networks.ensembles)
+    ]
+    first = candidates[0]
+    return CrossFitResult(
+        first.model, first.proba, held, first.n_epochs, first.history, candidates
+    )

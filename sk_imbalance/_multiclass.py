@@ -54,8 +54,9 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     Parameters
     ----------
     model : None, callable or keras.Model, default=None
-        The network. None builds an MLP from ``hidden_layer_sizes``,
-        ``activation`` and ``dropout``. A callable is a build function in
+        The network. None: the candidates (``candidates``), or the one MLP
+        that ``hidden_layer_sizes``, ``activation`` or ``dropout`` names. A
+        callable is a build function in
         scikeras's style: it may take ``meta`` (a dict with
         ``n_features_in_``, ``n_classes_``, ``n_outputs_`` (equal to
         ``n_classes_``, the output width), ``target_type_``, ``classes_``
@@ -64,12 +65,28 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         ``Dense(n_classes_)`` with a softmax or linear activation (the
         softmax is switched to linear: the loss is computed from logits). A
         ``keras.Model`` is cloned with fresh weights.
-    hidden_layer_sizes : tuple of int, default=(128,)
-        Hidden layers of the default MLP.
-    activation : str, default="relu"
-        Hidden-layer activation of the default MLP.
-    dropout : float, default=0.2
-        Dropout rate after each hidden layer of the default MLP.
+    hidden_layer_sizes : tuple of int, default=None
+        Naming any of ``hidden_layer_sizes``, ``activation`` and ``dropout``
+        trains that one MLP alone, the others at ``(128,)``, ``"relu"`` and
+        0.2 (``()`` is a linear model). None for all three: the held-out
+        folds choose among ``candidates``.
+    activation : str or callable, default=None
+        Hidden-layer activation of the one MLP (see ``hidden_layer_sizes``).
+    dropout : float, default=None
+        Dropout rate after each hidden layer of the one MLP.
+    candidates : list, default=None
+        The candidate networks the held-out folds choose among, when no
+        single network is named (``model``, ``hidden_layer_sizes``,
+        ``activation``, ``dropout``). None: the default candidates, for now
+        the one MLP of ``hidden_layer_sizes=(128,)`` and ``dropout=0.2`` (a
+        default portfolio is being chosen). Each item is a dict
+        of MLP settings (keys ``name``, ``hidden_layer_sizes``,
+        ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
+        kernels, ``learning_rate_scale``: a multiple of ``learning_rate``),
+        a build function or a ``keras.Model``. Every candidate is trained as
+        its own ``cv`` fold heads in one Keras model, keeps its own best
+        epoch, and the one with the best out-of-fold objective predicts
+        (``candidates_`` reports them; see Notes).
     model_kwargs : dict, default=None
         Keyword arguments for a build function passed as ``model``.
     sparse_layer : {"auto", True, False}, default="auto"
@@ -204,9 +221,15 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         Whether the first layer worked on the non-zeros of ``X`` (see
         ``sparse_layer``).
     n_epochs_ : int
-        The epoch whose weights were kept, chosen on the held-out folds.
+        The chosen candidate's epoch whose weights were kept, chosen on the
+        held-out folds.
     history_ : dict of list
-        ``"loss"`` and ``"oof_score"`` per epoch.
+        ``"loss"`` (of all candidates) and the chosen candidate's
+        ``"oof_score"``, per epoch.
+    candidates_ : dict of list
+        One entry per candidate: ``"name"``, ``"params"``, ``"oof_score"``,
+        ``"n_epochs"`` and ``"weight"``, as
+        :class:`WeightedMultiLabelClassifier`'s.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
@@ -313,9 +336,10 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         self,
         model=None,
         *,
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        dropout=0.2,
+        hidden_layer_sizes=None,
+        activation=None,
+        dropout=None,
+        candidates=None,
         model_kwargs=None,
         sparse_layer="auto",
         class_weight="balanced",
@@ -342,6 +366,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.candidates = candidates
         self.model_kwargs = model_kwargs
         self.sparse_layer = sparse_layer
         self.class_weight = class_weight

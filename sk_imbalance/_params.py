@@ -136,10 +136,20 @@ class Flag:
 
 @dataclass(frozen=True)
 class Sizes:
-    """A tuple or list of positive ints, such as hidden layer sizes."""
+    """A tuple or list of positive ints, such as hidden layer sizes.
+
+    ``none=True`` also accepts None, described by ``note``.
+    """
+
+    none: bool = False
+    note: str = ""
 
     def check(self, name, value):
+        if self.none and value is None:
+            return
         expected = "a tuple of positive ints, e.g. (64,) or (128, 64)"
+        if self.none:
+            expected += f", or None{self.note}"
         if not isinstance(value, tuple | list):
             raise ParameterTypeError(
                 f"{name} must be {expected}; got {value!r} of type {_type_name(value)}."

@@ -247,6 +247,14 @@ class SparseFoldDense(keras.layers.Layer):
     fans of one dense layer, :math:`\pm\sqrt{6 / (d + u)}`, as ``FoldDense``:
     with the same seed the two layers start from the same weights.
 
+    ``scale`` is ``FoldDense``'s learning-rate scale. ``weight_decay``
+    :math:`\lambda` is an L2 penalty on the kernel rows the batch touches:
+    :math:`\frac{\lambda}{n} \sum_e \lVert W[\text{id}(e)] \rVert^2` over
+    the batch's entries (``n`` rows per head). Decaying the whole kernel each
+    step would cost the vocabulary again; decaying the rows in the batch is
+    the "lazy" regularisation of sparse stochastic gradient descent, and a
+    word's row is decayed in proportion to how often it occurs.
+
     Parameters
     ----------
     n_heads : int
@@ -255,10 +263,20 @@ class SparseFoldDense(keras.layers.Layer):
     units : int
     activation : str or None, default=None
     seed : int or None, default=None
+    weight_decay : float, default=0.0
+    scale : float, default=1.0
     """
 
     def __init__(
-        self, n_heads, n_features, units, activation=None, seed=None, **kwargs
+        self,
+        n_heads,
+        n_features,
+        units,
+        activation=None,
+        seed=None,
+        weight_decay=0.0,
+        scale=1.0,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.n_heads = int(n_heads)
@@ -266,10 +284,12 @@ class SparseFoldDense(keras.layers.Layer):
         self.units = int(units)
         self.activation = keras.activations.get(activation)
         self.seed = seed
+        self.weight_decay = float(weight_decay)
+        self.scale = float(scale)
 
     def build(self, input_shape):
         k, d, u = self.n_heads, self.n_features, self.units
-        limit = math.sqrt(6.0 / (d + u))
+        limit = math.sqrt(6.0 / (d + u)) / self.scale
         draw = keras.initializers.RandomUniform(-limit, limit, seed=self.seed)
 
         def initializer(shape, dtype=None):
@@ -286,13 +306,20 @@ class SparseFoldDense(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(k, u), initializer="zeros")
 
-    def call(self, inputs):
+    def call(self, inputs, training=False):
         ids, values, slots, slot_rows = inputs
-        gathered = _gather_rows(self.kernel, ids) * ops.expand_dims(values, -1)
+        rows = _gather_rows(self.kernel, ids)
+        bias = self.bias
+        if self.scale != 1.0:
+            rows, bias = rows * self.scale, bias * self.scale
+        if training and self.weight_decay:
+            n_rows = ops.cast(ops.shape(slot_rows)[0], rows.dtype)
+            self.add_loss(self.weight_decay * ops.sum(ops.square(rows)) / n_rows)
+        gathered = rows * ops.expand_dims(values, -1)
         n_slots = ops.shape(slot_rows)[0] * self.n_heads
         summed = ops.segment_sum(gathered, slots, num_segments=n_slots)
         summed = ops.reshape(summed, (-1, self.n_heads, self.units))
-        return self.activation(summed + self.bias)
+        return self.activation(summed + bias)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[3][0], self.n_heads, self.units)
@@ -305,6 +332,8 @@ class SparseFoldDense(keras.layers.Layer):
             units=self.units,
             activation=keras.activations.serialize(self.activation),
             seed=self.seed,
+            weight_decay=self.weight_decay,
+            scale=self.scale,
         )
         return config
 

@@ -5,7 +5,9 @@ After ``fit``, :class:`~sk_imbalance.WeightedMultiLabelClassifier` keeps
 entry per label, computed on the out-of-fold scores the thresholds were
 chosen on; :class:`~sk_imbalance.WeightedMultiClassClassifier` keeps
 ``class_report_``, one entry per class. :func:`report_table` renders either
-(as text, or as a pandas DataFrame), and :func:`plot_precision_recall` draws per-label
+(as text, or as a pandas DataFrame); :func:`candidates_table` renders
+``candidates_``, what the held-out folds chose among the candidate networks
+and why; and :func:`plot_precision_recall` draws per-label
 precision-recall curves on data the user gives, with the chosen cut-offs
 marked (matplotlib, the ``plot`` extra).
 """
@@ -18,7 +20,13 @@ from ._decisions import decide
 from ._multiclass_decisions import confusion_counts
 from ._thresholds import _fbeta_from_counts, label_counts
 
-__all__ = ["label_report", "class_report", "report_table", "plot_precision_recall"]
+__all__ = [
+    "label_report",
+    "class_report",
+    "report_table",
+    "candidates_table",
+    "plot_precision_recall",
+]
 
 #: Keys of ``label_report_``, in the order of the table's columns.
 REPORT_KEYS = (
@@ -195,6 +203,63 @@ def report_table(estimator, *, label_names=None, sort_by=None, as_frame=False):
             f"{columns['threshold'][i]:.4f} | {columns['precision'][i]:.3f} | "
             f"{columns['recall'][i]:.3f} | {columns['fbeta'][i]:.3f} | "
             f"{_STATUS_TEXT.get(columns['status'][i], columns['status'][i])} |"
+        )
+    return "\n".join(lines)
+
+
+def candidates_table(estimator, *, as_frame=False):
+    """The fitted estimator's ``candidates_`` as a table: what was chosen, and why.
+
+    One row per candidate network: its name and settings, its best
+    out-of-fold objective (the ``scoring`` of the decisions fitted on its
+    out-of-fold probabilities, the quantity the choice maximises), the epoch
+    it kept, and its weight in the predicting blend.
+
+    Parameters
+    ----------
+    estimator : fitted WeightedMultiLabelClassifier or WeightedMultiClassClassifier
+    as_frame : bool, default=False
+        Return a :class:`pandas.DataFrame` (pandas must be installed).
+
+    Returns
+    -------
+    str or pandas.DataFrame
+        A Markdown table when ``as_frame`` is False.
+
+    Examples
+    --------
+    >>> from sk_imbalance.report import candidates_table
+    >>> class Fitted:  # what a fit leaves, for the example
+    ...     candidates_ = {"name": ["linear", "mlp"], "params": ["()", "(128,)"],
+    ...                    "oof_score": [0.41, 0.45], "n_epochs": [30, 12],
+    ...                    "weight": [0.0, 1.0]}
+    >>> print(candidates_table(Fitted()))
+    | candidate | settings | out-of-fold score | epoch | weight |
+    |---|---|---:|---:|---:|
+    | linear | () | 0.4100 | 30 | 0.00 |
+    | mlp | (128,) | 0.4500 | 12 | 1.00 |
+    """
+    report = getattr(estimator, "candidates_", None)
+    if report is None:
+        raise ValueError(
+            "candidates_table needs a fitted estimator with candidates_; call fit "
+            "first."
+        )
+    if as_frame:
+        pd = _optional_import(
+            "pandas",
+            "candidates_table(as_frame=True) needs pandas; pip install pandas, or "
+            "call it with as_frame=False for a text table.",
+        )
+        return pd.DataFrame(report)
+    lines = [
+        "| candidate | settings | out-of-fold score | epoch | weight |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for i, name in enumerate(report["name"]):
+        lines.append(
+            f"| {name} | {report['params'][i]} | {report['oof_score'][i]:.4f} | "
+            f"{report['n_epochs'][i]} | {report['weight'][i]:.2f} |"
         )
     return "\n".join(lines)
 

@@ -133,7 +133,7 @@ def test_out_of_fold_proba_is_each_heads_prediction_on_its_held_rows(sparse):
     splits = make_splits(3, len(X), seed=0)
     train_model, ensemble_model = _build(X, Y)(3)
     Xin = sp.csr_matrix(X) if sparse else X
-    proba = out_of_fold_proba(
+    (proba,) = out_of_fold_proba(
         train_model, Xin, held_out_slots([h for _, h in splits]), 3
     )
     per_head = expit(_per_head_logits(ensemble_model, X))
@@ -282,7 +282,7 @@ def test_out_of_fold_proba_softmax_rows_are_each_heads_distribution():
         link="softmax",
     )
     slots = held_out_slots([h for _, h in splits])
-    proba = out_of_fold_proba(train_model, X, slots, 3, link="softmax")
+    (proba,) = out_of_fold_proba(train_model, X, slots, 3, link="softmax")
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     average = ensemble_model.get_layer("softmax_average")
     heads = keras.Model(ensemble_model.input, average.input)

@@ -1,0 +1,386 @@
+r"""A portfolio of candidate networks, trained as heads of one model.
+
+One network shape does not fit every data set: small, high-dimensional data
+wants a linear or strongly regularised model, larger dense data more capacity.
+The estimators therefore train several *candidates* at once, each as its own
+``k`` fold heads (:mod:`._heads`) in one fused Keras model, so that one
+training loop, one traced step and one forward pass over the held-out rows
+serve them all, and every candidate gets out-of-fold scores for free. The
+held-out folds then choose among them (:mod:`._selection`).
+
+The fused training view maps the ``(batch, k, d)`` rows of the ``k`` folds
+(or their sparse entries) to logits of shape ``(batch, c k, m)``: candidate
+``i``'s head ``j`` is head ``i k + j``, and it sees the rows of fold ``j``'s
+training set only, as every head does. Each candidate has its own ensemble
+view (the mean probability of its ``k`` heads), all on one shared input, so
+a blend of candidates is one more layer on top of their outputs
+(:func:`blend_model`).
+
+A candidate is an MLP specification (:class:`Candidate`: hidden layer sizes,
+activation, dropout, weight decay and a learning-rate scale, trained
+fold-stacked and, on sparse rows, with a sparse first layer) or a user's build
+function or ``keras.Model``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+
+from ._heads import (
+    _average,
+    _seeds,
+    apply_layers,
+    fold_mlp_layers,
+    head_inputs,
+    stack_heads,
+    user_networks,
+)
+
+__all__ = [
+    "Candidate",
+    "DEFAULT_CANDIDATES",
+    "FoldNetworks",
+    "make_candidates",
+    "build_portfolio",
+    "blend_model",
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate network of the portfolio.
+
+    Parameters
+    ----------
+    name : str
+        How the fitted estimator's report calls it.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        ``()`` is a linear model (the inputs straight to the logits).
+    activation : str or callable, default="relu"
+    dropout : float, default=0.2
+        Rate of the dropout after each hidden layer.
+    weight_decay : float, default=0.0
+        L2 penalty :math:`\\lambda \\lVert W \\rVert^2` on every kernel of each
+        head (:class:`~._heads.FoldDense`).
+    learning_rate_scale : float, default=1.0
+        The candidate trains at ``learning_rate_scale`` times the estimator's
+        learning rate (a reparametrisation, exact for Adam; see
+        :class:`~._heads.FoldDense`).
+    model : callable or keras.Model, default=None
+        A user's network instead of the MLP: a build function or a model to
+        clone, as the estimators' ``model`` parameter; the MLP fields are
+        then unused.
+    model_kwargs : dict, default=None
+        Keyword arguments of the build function.
+    """
+
+    name: str
+    hidden_layer_sizes: tuple = (128,)
+    activation: object = "relu"
+    dropout: float = 0.2
+    weight_decay: float = 0.0
+    learning_rate_scale: float = 1.0
+    model: object = None
+    model_kwargs: Mapping | None = field(default=None, compare=False)
+
+    def describe(self):
+        """The candidate's settings as a short string, for reports."""
+        if self.model is not None:
+            return getattr(self.model, "__name__", type(self.model).__name__)
+        parts = [f"hidden_layer_sizes={tuple(self.hidden_layer_sizes)}"]
+        if self.hidden_layer_sizes:
+            parts.append(f"activation={self.activation!r}")
+            parts.append(f"dropout={self.dropout:g}")
+        if self.weight_decay:
+            parts.append(f"weight_decay={self.weight_decay:g}")
+        if self.learning_rate_scale != 1.0:
+            parts.append(f"learning_rate_scale={self.learning_rate_scale:g}")
+        return ", ".join(parts)
+
+
+#: The default candidates. For now the one MLP the estimators have trained
+#: since 0.1.0: which portfolio should replace it is being chosen on
+#: out-of-fold scores (benchmarks/portfolio_study.py), not by guessing.
+DEFAULT_CANDIDATES = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
+
+#: The keys a candidate given as a dict may have.
+CANDIDATE_KEYS = (
+    "name",
+    "hidden_layer_sizes",
+    "activation",
+    "dropout",
+    "weight_decay",
+    "learning_rate_scale",
+    "model",
+    "model_kwargs",
+)
+
+
+def _check_number(index, key, value, low, closed_low=True):
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(
+            f"candidates[{index}][{key!r}] must be a number; got {value!r}."
+        )
+    if not np.isfinite(value) or value < low or (value == low and not closed_low):
+        bound = ">=" if closed_low else ">"
+        raise ValueError(
+            f"candidates[{index}][{key!r}] must be finite and {bound} {low}; got "
+            f"{value!r}."
+        )
+
+
+def _candidate_from(index, item):
+    """One :class:`Candidate` from an item of the ``candidates`` parameter."""
+    if isinstance(item, Candidate):
+        return item
+    if isinstance(item, keras.Model) or (
+        callable(item) and not isinstance(item, Mapping)
+    ):
+        name = getattr(item, "name", None) or getattr(item, "__name__", None)
+        return Candidate(name=str(name or f"candidate_{index}"), model=item)
+    if not isinstance(item, Mapping):
+        raise ValueError(
+            f"candidates[{index}] must be a dict of MLP settings (keys from "
+            f"{list(CANDIDATE_KEYS)}), a build function or a keras.Model; got "
+            f"{type(item).__name__}."
+        )
+    unknown = sorted(set(item) - set(CANDIDATE_KEYS))
+    if unknown:
+        raise ValueError(
+            f"candidates[{index}] has unknown key(s) {unknown}; a candidate's keys "
+            f"are {list(CANDIDATE_KEYS)}."
+        )
+    settings = dict(item)
+    sizes = settings.get("hidden_layer_sizes", (128,))
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    if not isinstance(sizes, (list, tuple)) or not all(
+        isinstance(u, Integral) and not isinstance(u, bool) and u >= 1 for u in sizes
+    ):
+        raise ValueError(
+            f"candidates[{index}]['hidden_layer_sizes'] must be a tuple of positive "
+            f"ints (() for a linear model); got {sizes!r}."
+        )
+    settings["hidden_layer_sizes"] = tuple(int(u) for u in sizes)
+    if "dropout" in settings:
+        _check_number(index, "dropout", settings["dropout"], 0)
+        if settings["dropout"] >= 1:
+            raise ValueError(
+                f"candidates[{index}]['dropout'] must be in [0, 1); got "
+                f"{settings['dropout']!r}."
+            )
+    if "weight_decay" in settings:
+        _check_number(index, "weight_decay", settings["weight_decay"], 0)
+    if "learning_rate_scale" in settings:
+        _check_number(
+            index, "learning_rate_scale", settings["learning_rate_scale"], 0, False
+        )
+    activation = settings.get("activation", "relu")
+    if not (isinstance(activation, str) or callable(activation)):
+        raise ValueError(
+            f"candidates[{index}]['activation'] must be a Keras activation name or "
+            f"a callable; got {activation!r}."
+        )
+    model = settings.get("model")
+    if model is not None and not callable(model):
+        raise ValueError(
+            f"candidates[{index}]['model'] must be a build function or a "
+            f"keras.Model; got {type(model).__name__}."
+        )
+    if settings.get("model_kwargs") is not None and model is None:
+        raise ValueError(
+            f"candidates[{index}] has model_kwargs but no model; model_kwargs are "
+            "for a build function."
+        )
+    settings.setdefault("name", f"candidate_{index}")
+    settings["name"] = str(settings["name"])
+    return Candidate(**settings)
+
+
+def make_candidates(candidates):
+    """The list of :class:`Candidate` of the ``candidates`` parameter.
+
+    Parameters
+    ----------
+    candidates : None or sequence
+        None gives :data:`DEFAULT_CANDIDATES`. A sequence holds dicts of MLP
+        settings (keys :data:`CANDIDATE_KEYS`), build functions,
+        ``keras.Model`` instances or :class:`Candidate` objects.
+
+    Returns
+    -------
+    list of Candidate
+        With unique names.
+    """
+    if candidates is None:
+        return list(DEFAULT_CANDIDATES)
+    if isinstance(candidates, (str, Mapping)) or not hasattr(candidates, "__len__"):
+        raise ValueError(
+            "candidates must be None (the default candidates) or a list of "
+            f"candidates; got {type(candidates).__name__}."
+        )
+    if len(candidates) == 0:
+        raise ValueError(
+            "candidates=[] has no candidate; give at least one, or None for the "
+            "default candidates."
+        )
+    made = [_candidate_from(index, item) for index, item in enumerate(candidates)]
+    names = [c.name for c in made]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"candidates have repeated name(s) {repeated}; give each a distinct 'name'."
+        )
+    return made
+
+
+@dataclass
+class FoldNetworks:
+    """The fused model of a portfolio's candidates.
+
+    Attributes
+    ----------
+    train_model : keras.Model
+        ``(batch, k, d)`` rows (or entries) to ``(batch, c k, m)`` logits.
+    ensembles : list of keras.Model
+        Candidate ``i``'s ensemble view, ``(n, d)`` to the logits of its heads'
+        mean probability; all share one input.
+    groups : list of list of int
+        Positions of candidate ``i``'s variables in ``train_model.variables``.
+    """
+
+    train_model: keras.Model
+    ensembles: list
+    groups: list
+
+
+def build_portfolio(
+    candidates,
+    n_features,
+    n_outputs,
+    n_heads,
+    *,
+    meta=None,
+    rng=None,
+    link="sigmoid",
+    sparse=False,
+):
+    """Build every candidate's ``n_heads`` heads into one model.
+
+    With one candidate this is the network :func:`~._heads.build_fold_mlp` or
+    :func:`~._heads.stack_networks` builds, with the same names and, from the
+    same ``rng``, the same initial weights.
+
+    Parameters
+    ----------
+    candidates : list of Candidate
+    n_features, n_outputs, n_heads : int
+    meta : dict, default=None
+        Facts passed to build functions (:func:`~._heads.user_networks`).
+    rng : numpy.random.Generator or None
+        Draws every layer's seed, candidate by candidate.
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+    sparse : bool, default=False
+        The MLP candidates' first layer works on sparse rows; build functions
+        always get dense rows, so they cannot be combined with it.
+
+    Returns
+    -------
+    FoldNetworks
+    """
+    if sparse and any(c.model is not None for c in candidates):
+        raise ValueError("Build functions take dense rows, not sparse entries.")
+    per_head, shared = head_inputs(n_features, n_heads, sparse)
+    single = len(candidates) == 1
+    outputs, averaged, owners = [], [], []
+    for index, candidate in enumerate(candidates):
+        prefix = "" if single else f"c{index}_"
+        if candidate.model is None:
+            sizes = tuple(candidate.hidden_layer_sizes)
+            layers = fold_mlp_layers(
+                n_features,
+                n_outputs,
+                n_heads,
+                hidden_layer_sizes=sizes,
+                activation=candidate.activation,
+                dropout=candidate.dropout,
+                seeds=_seeds(rng, 2 * len(sizes) + 1),
+                sparse=sparse,
+                weight_decay=candidate.weight_decay,
+                scale=candidate.learning_rate_scale,
+                prefix=prefix,
+            )
+            outputs.append(apply_layers(layers, per_head))
+            heads = apply_layers(layers, shared)
+        else:
+            layers = user_networks(
+                candidate.model,
+                meta,
+                candidate.model_kwargs or {},
+                n_heads,
+                rng,
+                link,
+                prefix,
+            )
+            outputs.append(stack_heads(layers, per_head, prefix))
+            heads = [network(shared) for network in layers]
+        owners.append(layers)
+        averaged.append(
+            _average(link, name=f"{prefix}average" if prefix else None)(heads)
+        )
+    if single:
+        name = "fold_mlp" if candidates[0].model is None else "stacked_heads"
+        train_model = keras.Model(per_head, outputs[0], name=name)
+    else:
+        fused = keras.layers.Concatenate(axis=1, name="candidates")(outputs)
+        train_model = keras.Model(per_head, fused, name="portfolio")
+    ensembles = [
+        keras.Model(shared, output, name="cross_fit_ensemble") for output in averaged
+    ]
+    return FoldNetworks(train_model, ensembles, _variable_groups(train_model, owners))
+
+
+def _variable_groups(model, owners):
+    """Positions of each owner group's variables in ``model.variables``."""
+    position = {id(v): i for i, v in enumerate(model.variables)}
+    groups = [
+        sorted(position[id(v)] for layer in layers for v in layer.variables)
+        for layers in owners
+    ]
+    if sorted(i for group in groups for i in group) != list(range(len(position))):
+        raise RuntimeError("The candidates' variables do not partition the model's.")
+    return groups
+
+
+def blend_model(ensembles, weights, link="sigmoid"):
+    """The predicting model of a weighted blend of candidates.
+
+    Parameters
+    ----------
+    ensembles : list of keras.Model
+        The candidates' ensemble views, on one shared input
+        (:attr:`FoldNetworks.ensembles`).
+    weights : array-like of shape (n_candidates,)
+        Non-negative; candidates of weight 0 are left out of the model.
+
+    Returns
+    -------
+    keras.Model
+        The one chosen candidate's ensemble view itself, or a model that maps
+        the shared input to the logits of :math:`\\sum_i w_i p_i / \\sum_i
+        w_i`, :math:`p_i` candidate ``i``'s probabilities.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    chosen = np.flatnonzero(weights > 0)
+    if chosen.size == 0:
+        raise ValueError("A blend needs a candidate of positive weight.")
+    if chosen.size == 1:
+        return ensembles[int(chosen[0])]
+    outputs = [ensembles[int(i)].outputs[0] for i in chosen]
+    blended = _average(link, weights[chosen].tolist(), name="candidate_blend")(outputs)
+    return keras.Model(ensembles[0].input, blended, name="candidate_blend")

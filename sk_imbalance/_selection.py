@@ -1,0 +1,124 @@
+r"""Choosing among the portfolio's candidates on their out-of-fold scores.
+
+Every candidate (:mod:`._portfolio`) leaves out-of-fold probabilities
+:math:`P_i` on the held-out rows. The estimator's objective ``score(P)`` (the
+monitor that chose each candidate's epoch: the objective of the decisions
+fitted on ``P``) compares them. Two rules:
+
+- **the single best** candidate, :math:`\arg\max_i \operatorname{score}(P_i)`;
+- **greedy ensemble selection** (Caruana et al., 2004): start from the single
+  best, then repeatedly add, *with replacement*, the candidate whose addition
+  to the running mean gives the best score; keep the round with the best
+  score. A candidate added :math:`c_i` times out of :math:`R` has weight
+  :math:`c_i / R` in the blend :math:`\sum_i w_i P_i`.
+
+Both are chosen on the rows the decisions are then tuned on, so the chosen
+score is optimistic; :func:`choose_weights` counts that optimism against the
+greedy blend by asking it to beat the single best by ``tolerance``.
+
+References
+----------
+R. Caruana, A. Niculescu-Mizil, G. Crew, A. Ksikes, "Ensemble selection from
+libraries of models", ICML 2004.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["blend", "single_best", "greedy_weights", "choose_weights"]
+
+
+def blend(probas, weights):
+    """The weighted mean :math:`\\sum_i w_i P_i / \\sum_i w_i` of probabilities.
+
+    Parameters
+    ----------
+    probas : sequence of ndarray of shape (n_samples, n_outputs)
+    weights : array-like of shape (n_candidates,)
+        Non-negative, not all zero.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs)
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    total = sum(w * p for w, p in zip(weights, probas, strict=True) if w > 0)
+    return total / weights.sum()
+
+
+def single_best(scores):
+    """One-hot weights of the best score (the first of equal ones)."""
+    weights = np.zeros(len(scores))
+    weights[int(np.argmax(scores))] = 1.0
+    return weights
+
+
+def greedy_weights(probas, score, rounds=10, scores=None):
+    """Greedy ensemble selection with replacement (Caruana et al., 2004).
+
+    Parameters
+    ----------
+    probas : sequence of ndarray of shape (n_samples, n_outputs)
+        Each candidate's out-of-fold probabilities.
+    score : callable
+        ``score(P) -> float``, higher is better.
+    rounds : int, default=10
+        Additions after the first candidate, at most.
+    scores : sequence of float, default=None
+        ``score(P_i)`` of each candidate, if already known.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_candidates,)
+        Counts of the best round divided by their sum.
+    best_score : float
+        Its score.
+    """
+    if scores is None:
+        scores = [score(p) for p in probas]
+    counts = single_best(scores)
+    running = np.array(probas[int(np.argmax(scores))], dtype=np.float64)
+    best = (float(np.max(scores)), counts.copy())
+    for size in range(2, rounds + 2):
+        trials = [score((running * (size - 1) + p) / size) for p in probas]
+        pick = int(np.argmax(trials))
+        counts[pick] += 1
+        running = (running * (size - 1) + probas[pick]) / size
+        if trials[pick] > best[0]:
+            best = (float(trials[pick]), counts.copy())
+    return best[1] / best[1].sum(), best[0]
+
+
+def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0):
+    """The candidates' weights in the predicting blend.
+
+    Parameters
+    ----------
+    probas : sequence of ndarray of shape (n_samples, n_outputs)
+    score : callable
+        ``score(P) -> float`` on the held-out rows.
+    rule : {"best", "greedy"}, default="best"
+        The single best candidate, or greedy ensemble selection when its
+        blend beats the single best by more than ``tolerance``.
+    rounds : int, default=10
+    tolerance : float, default=0.0
+
+    Returns
+    -------
+    weights : ndarray of shape (n_candidates,)
+    scores : list of float
+        Each candidate's own score.
+    blend_score : float
+        The score of the chosen blend.
+    """
+    scores = [float(score(p)) for p in probas]
+    weights = single_best(scores)
+    chosen = max(scores)
+    if rule == "greedy" and len(probas) > 1:
+        greedy, greedy_score = greedy_weights(probas, score, rounds, scores)
+        if greedy_score > chosen + tolerance:
+            weights, chosen = greedy, greedy_score
+    elif rule not in ("best", "greedy"):
+        raise ValueError(f"rule={rule!r} is not 'best' or 'greedy'.")
+    return weights, scores, chosen

@@ -1,0 +1,246 @@
+"""Tests of sk_imbalance._portfolio and of the estimators' candidates."""
+
+import pickle
+
+import keras
+import numpy as np
+import pytest
+from scipy.special import expit, softmax
+
+from sk_imbalance import (
+    WeightedMultiClassClassifier,
+    WeightedMultiLabelClassifier,
+    _base,
+)
+from sk_imbalance._heads import FoldDense, build_fold_mlp
+from sk_imbalance._network import predict_logits
+from sk_imbalance._persistence import model_from_state, model_to_state
+from sk_imbalance._portfolio import (
+    DEFAULT_CANDIDATES,
+    Candidate,
+    blend_model,
+    build_portfolio,
+    make_candidates,
+)
+
+TWO = [
+    {"name": "linear", "hidden_layer_sizes": (), "weight_decay": 1e-3},
+    {"name": "small", "hidden_layer_sizes": (8,), "dropout": 0.0},
+]
+FAST = dict(epochs=4, batch_size=128, learning_rate=0.01, cv=3, random_state=0)
+
+
+def _logits(model, X):
+    return keras.ops.convert_to_numpy(model(X.astype("float32"), training=False))
+
+
+def test_make_candidates_defaults_and_dicts():
+    assert make_candidates(None) == list(DEFAULT_CANDIDATES)
+    made = make_candidates(TWO)
+    assert [c.name for c in made] == ["linear", "small"]
+    assert made[0].hidden_layer_sizes == () and made[0].weight_decay == 1e-3
+    assert made[1].dropout == 0.0 and made[1].activation == "relu"
+
+
+@pytest.mark.parametrize(
+    "candidates, match",
+    [
+        ([], r"candidates=\[\] has no candidate"),
+        ("mlp", "must be None .* or a list"),
+        ([{"hidden": (8,)}], r"candidates\[0\] has unknown key\(s\) \['hidden'\]"),
+        ([{"hidden_layer_sizes": (0,)}], r"candidates\[0\]\['hidden_layer_sizes'\]"),
+        ([{"dropout": 1.0}], r"candidates\[0\]\['dropout'\] must be in \[0, 1\)"),
+        ([{"weight_decay": -1}], r"candidates\[0\]\['weight_decay'\] must be"),
+        ([{"learning_rate_scale": 0}], r"\['learning_rate_scale'\] must be finite"),
+        ([{"weight_decay": float("nan")}], r"\['weight_decay'\] must be finite"),
+        ([{"model_kwargs": {"a": 1}}], "has model_kwargs but no model"),
+        ([3], r"candidates\[0\] must be a dict of MLP settings"),
+        ([{"name": "a"}, {"name": "a"}], r"repeated name\(s\) \['a'\]"),
+    ],
+)
+def test_make_candidates_names_the_bad_item(candidates, match):
+    with pytest.raises(ValueError, match=match):
+        make_candidates(candidates)
+
+
+def test_one_candidate_is_the_network_build_fold_mlp_builds():
+    """Check the same initial weights and the same output from the same seed."""
+    X = np.random.default_rng(0).normal(size=(7, 4))
+    candidate = Candidate("mlp", hidden_layer_sizes=(8, 6), dropout=0.2)
+    built = build_portfolio([candidate], 4, 3, 2, rng=np.random.default_rng(5))
+    _, reference = build_fold_mlp(
+        4, 3, 2, hidden_layer_sizes=(8, 6), rng=np.random.default_rng(5)
+    )
+    assert len(built.ensembles) == 1 and built.train_model.name == "fold_mlp"
+    np.testing.assert_allclose(_logits(built.ensembles[0], X), _logits(reference, X))
+
+
+def test_each_candidates_head_reads_only_its_own_fold_slot():
+    """Check that changing the rows in slot j changes heads (i, j) of every
+    candidate i and no other head: slot j only ever holds fold j's training
+    rows (tests/test_crossfit.py), so no candidate sees a row it holds out."""
+    k, rng = 3, np.random.default_rng(0)
+    built = build_portfolio(make_candidates(TWO), 4, 2, k, rng=rng)
+    rows = rng.normal(size=(5, k, 4)).astype("float32")
+    before = _logits(built.train_model, rows)
+    assert before.shape == (5, 2 * k, 2)
+    for j in range(k):
+        changed = rows.copy()
+        changed[:, j] += 1.0
+        moved = np.abs(_logits(built.train_model, changed) - before).max(axis=(0, 2))
+        heads = {i * k + j for i in range(2)}
+        assert all((moved[h] > 0) == (h in heads) for h in range(2 * k)), moved
+
+
+def test_variable_groups_partition_the_fused_model():
+    built = build_portfolio(make_candidates(TWO), 4, 2, 3, rng=None)
+    variables = built.train_model.variables
+    for group, prefix in zip(built.groups, ("c0_", "c1_"), strict=True):
+        assert all(variables[i].path.startswith(prefix) for i in group)
+    assert sorted(sum(built.groups, [])) == list(range(len(variables)))
+
+
+@pytest.mark.parametrize("link", ["sigmoid", "softmax"])
+def test_blend_model_is_the_weighted_mean_probability(link):
+    """Check the blend's probabilities, and that it survives our persistence."""
+    X = np.random.default_rng(1).normal(size=(6, 4))
+    built = build_portfolio(
+        make_candidates(TWO), 4, 3, 2, rng=np.random.default_rng(0), link=link
+    )
+    model = blend_model(built.ensembles, [0.25, 0.75], link)
+    to_proba = expit if link == "sigmoid" else lambda z: softmax(z, axis=1)
+    expected = sum(
+        w * to_proba(_logits(m, X).astype(np.float64))
+        for w, m in zip((0.25, 0.75), built.ensembles, strict=True)
+    )
+    np.testing.assert_allclose(to_proba(predict_logits(model, X)), expected, atol=1e-6)
+    restored = model_from_state(model_to_state(model))
+    np.testing.assert_allclose(predict_logits(restored, X), predict_logits(model, X))
+    assert blend_model(built.ensembles, [0, 1], link) is built.ensembles[1]
+
+
+def test_fold_dense_weight_decay_and_scale():
+    """Check the L2 penalty's value in training and the scale's reparametrisation."""
+    layer = FoldDense(2, 3, weight_decay=0.5, scale=10.0, seed=0)
+    x = np.ones((4, 2, 5), "float32")
+    out = layer(x, training=True)
+    kernel = layer.kernel.numpy() * 10.0
+    np.testing.assert_allclose(float(sum(layer.losses)), 0.5 * np.sum(kernel**2), 1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(out), np.einsum("bkd,kdu->bku", x, kernel), 1e-5
+    )
+    unscaled = FoldDense(2, 3, seed=0)
+    unscaled(x)
+    np.testing.assert_allclose(kernel, unscaled.kernel.numpy(), rtol=1e-5)
+
+
+def test_default_fit_trains_the_default_candidates(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**FAST).fit(X, Y)
+    assert clf.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
+
+
+def test_a_portfolio_fit_reports_every_candidate(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**FAST, candidates=[*TWO, {}]).fit(X, Y)
+    report = clf.candidates_
+    assert report["name"] == ["linear", "small", "candidate_2"]
+    assert sorted(report) == ["n_epochs", "name", "oof_score", "params", "weight"]
+    assert sum(report["weight"]) == pytest.approx(1.0)
+    best = int(np.argmax(report["oof_score"]))
+    assert report["weight"][best] == 1.0  # the default rule keeps the single best
+    assert clf.n_epochs_ == report["n_epochs"][best]
+
+
+@pytest.mark.parametrize(
+    "named", [{"hidden_layer_sizes": (8,)}, {"dropout": 0.0}, {"activation": "tanh"}]
+)
+def test_a_named_architecture_is_trained_alone(multilabel_data, named):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(**FAST, **named).fit(X, Y)
+    assert clf.candidates_["name"] == ["mlp"] and clf.candidates_["weight"] == [1.0]
+    dense = [layer for layer in clf.model_.layers if isinstance(layer, FoldDense)]
+    assert len(dense) == len(named.get("hidden_layer_sizes", (128,))) + 1
+
+
+def test_a_build_function_is_trained_alone(multilabel_data):
+    X, Y = multilabel_data
+
+    def network(meta):
+        return keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(5)]
+        )
+
+    clf = WeightedMultiLabelClassifier(network, **FAST).fit(X, Y)
+    assert clf.candidates_["name"] == ["model"]
+
+
+def test_candidates_and_a_named_network_conflict(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(hidden_layer_sizes=(8,), candidates=TWO)
+    with pytest.raises(ValueError, match="candidates= and hidden_layer_sizes="):
+        clf.fit(X, Y)
+
+
+def _swap(Y, a, b):
+    Y = Y.copy()
+    Y[[a, b]] = Y[[b, a]]
+    return Y
+
+
+def test_the_choice_uses_out_of_fold_rows_only(multilabel_data):
+    """Check that swapping the labels of two rows no split trains on or holds
+    out (the class counts, hence the weights, unchanged) changes nothing,
+    while the same swap between two held-out rows changes the scores."""
+    X, Y = multilabel_data
+    rows = np.arange(len(X))
+    unused = rows[-20:]
+    a, b = next(
+        (i, j) for i in unused for j in unused if (Y[i] != Y[j]).any() and i < j
+    )
+    folds = np.arange(len(X) - 20) % 3
+    cv = [(rows[:-20][folds != f], rows[:-20][folds == f]) for f in range(3)]
+    params = dict(FAST, cv=cv, candidates=TWO)
+    base = WeightedMultiLabelClassifier(**params).fit(X, Y)
+    same = WeightedMultiLabelClassifier(**params).fit(X, _swap(Y, a, b))
+    assert same.candidates_ == base.candidates_
+    np.testing.assert_array_equal(same.predict_proba(X), base.predict_proba(X))
+    held = cv[0][1]
+    c, d = next((i, j) for i in held for j in held if (Y[i] != Y[j]).any() and i < j)
+    moved = WeightedMultiLabelClassifier(**params).fit(X, _swap(Y, c, d))
+    assert moved.candidates_["oof_score"] != base.candidates_["oof_score"]
+
+
+@pytest.fixture
+def greedy_rule(monkeypatch):
+    """The greedy rule with no tolerance, so that a blend is chosen when it helps."""
+    monkeypatch.setattr(_base, "SELECTION_RULE", "greedy")
+
+
+@pytest.mark.parametrize("ensemble", [True, False])
+def test_a_blend_survives_pickle_and_skops(multilabel_data, greedy_rule, ensemble):
+    sio = pytest.importorskip("skops.io")
+    X, Y = multilabel_data
+    candidates = [*TWO, {"name": "wide", "hidden_layer_sizes": (32,)}]
+    clf = WeightedMultiLabelClassifier(
+        **FAST, candidates=candidates, ensemble=ensemble
+    ).fit(X, Y)
+    assert sum(clf.candidates_["weight"]) == pytest.approx(1.0)
+    assert sum(w > 0 for w in clf.candidates_["weight"]) > 1  # a blend
+    for loaded in (
+        pickle.loads(pickle.dumps(clf)),
+        sio.loads(sio.dumps(clf), trusted=sio.get_untrusted_types(data=sio.dumps(clf))),
+    ):
+        assert loaded.candidates_ == clf.candidates_
+        np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_multiclass_trains_the_portfolio(greedy_rule):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    y = np.argmax(X[:, :3] + 0.5 * rng.normal(size=(240, 3)), axis=1)
+    clf = WeightedMultiClassClassifier(**FAST, candidates=TWO).fit(X, y)
+    assert clf.candidates_["name"] == ["linear", "small"]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    assert (clf.predict(X) == y).mean() > 0.5
