@@ -46,7 +46,7 @@ COMMON_CONSTRAINTS = {
         lambda v: v is None or callable(v),
         "None, a build function or a keras.Model",
     ),
-    "hidden_layer_sizes": Sizes(none=True, note=" (the portfolio chooses)"),
+    "hidden_layer_sizes": Sizes(none=True, note=" (the candidates)"),
     "activation": Custom(
         lambda v: v is None or isinstance(v, str) or callable(v),
         "None, a Keras activation name or a callable",
