@@ -57,8 +57,7 @@ exclude_patterns = [
     "_build",
     "Thumbs.db",
     ".DS_Store",
-    "results/text_*.md",
-    "results/sparse_quality.md",
+    "results/runs",
 ]
 templates_path = []
 

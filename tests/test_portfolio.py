@@ -244,3 +244,40 @@ def test_multiclass_trains_the_portfolio(greedy_rule):
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     assert (clf.predict(X) == y).mean() > 0.5
+
+
+def test_sparse_fold_dense_decays_the_rows_the_batch_touches():
+    """Check the sparse layer's penalty: lambda / n times the squared norms of
+    the kernel rows of the batch's entries (a row counted once per entry),
+    on the scaled kernel; and the same output as the dense layer."""
+    import scipy.sparse as sp
+
+    from sk_imbalance._sparse import SparseFoldDense, encode_rows
+
+    X = sp.csr_matrix(np.array([[1.0, 0, 2.0, 0], [0, 3.0, 0, 0], [1.0, 1.0, 0, 0]]))
+    index = np.array([[0, 1], [2, 0]])  # two rows for each of two heads
+    inputs = encode_rows(X, index, 2)
+    layer = SparseFoldDense(2, 4, 3, weight_decay=0.5, scale=4.0, seed=0)
+    out = keras.ops.convert_to_numpy(layer(inputs, training=True))
+    kernel = layer.kernel.numpy() * 4.0
+    ids = inputs[0][inputs[1] != 0]
+    expected = 0.5 * np.sum(kernel[ids] ** 2) / 2  # n = 2 rows per head
+    np.testing.assert_allclose(float(sum(layer.losses)), expected, rtol=1e-5)
+    dense = X.toarray()[index]  # (2, 2, 4)
+    heads = kernel[:-1].reshape(2, 4, 3)
+    np.testing.assert_allclose(out, np.einsum("bkd,kdu->bku", dense, heads), 1e-5)
+
+
+def test_candidates_on_sparse_rows(multilabel_data):
+    """Check a portfolio on the sparse layer: every candidate on the entries,
+    the chosen one predicting after a pickle round trip."""
+    import scipy.sparse as sp
+
+    X, Y = multilabel_data
+    X = sp.csr_matrix(X * (np.random.default_rng(0).random(X.shape) < 0.1))
+    clf = WeightedMultiLabelClassifier(**FAST, candidates=TWO, sparse_layer=True).fit(
+        X, Y
+    )
+    assert clf.sparse_layer_ and len(clf.candidates_["name"]) == 2
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
