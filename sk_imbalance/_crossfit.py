@@ -56,9 +56,10 @@ __all__ = [
 class CrossFitResult:
     """What one cross-fit returns.
 
-    With several candidates (:mod:`._portfolio`), ``model``, ``proba`` and
-    ``n_epochs`` are the first candidate's until a blend is chosen
-    (:meth:`choose`); ``candidates`` holds each one's.
+    With several candidates (:mod:`._portfolio`), ``model``, ``proba``,
+    ``n_epochs`` and ``history`` are the first candidate's until the
+    estimator chooses among them (:mod:`._selection`); ``candidates`` holds
+    each one's.
 
     Attributes
     ----------
