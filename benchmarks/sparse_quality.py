@@ -19,25 +19,20 @@ per seed. Run::
 
 The default run takes about 15 minutes on a 2-core CPU. ``--out`` writes the
 tables as Markdown; ``docs/results/index.md`` includes
-``docs/results/sparse_quality.md`` as it is.
+``docs/results/runs/sparse_quality.md`` as it is.
 """
 
 import argparse
 import os
-import platform
-import shlex
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import sklearn  # noqa: E402
 from _mulan import DEFAULT_DATA, load_split  # noqa: E402
+from _report import run_header, write_markdown  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
-import sk_imbalance  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
 
 DATASETS = ("enron", "bibtex", "tmc2007")
@@ -67,11 +62,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     lines = [
-        f"- command: `{shlex.join(['python', *sys.argv])}`",
-        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}",
-        f"- versions: scikit-learn {sklearn.__version__}, keras "
-        f"{keras.__version__}, sk_imbalance {sk_imbalance.__version__}",
+        *run_header(),
         "",
         "| data set | input | macro-F1 | micro-F1 | fit s | epochs trained/kept |",
         "|---|---|---|---|---|---|",
@@ -113,9 +104,7 @@ def main(argv=None):
         )
     text = "\n".join([*lines, "", *summary])
     print(text)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
+    write_markdown(args.out, text)
 
 
 if __name__ == "__main__":

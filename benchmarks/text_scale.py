@@ -40,8 +40,6 @@ The default run takes about 20 minutes on a 2-core CPU.
 import argparse
 import json
 import os
-import platform
-import shlex
 import subprocess
 import sys
 import time
@@ -339,19 +337,10 @@ def main(argv=None):
     if args.case:
         print(json.dumps(run_case(args.case, args.words, seeds[0], args.epochs)))
         return
-    import keras
-    import sklearn
     import tensorflow as tf
+    from _report import run_header, write_markdown
 
-    import sk_imbalance
-
-    header = [
-        f"command: {shlex.join(['python', *sys.argv])}",
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}",
-        f"versions: scikit-learn {sklearn.__version__}, keras {keras.__version__}, "
-        f"tensorflow {tf.__version__}, sk_imbalance {sk_imbalance.__version__}",
-    ]
+    header = run_header(tensorflow=tf.__version__)
     print("\n".join(header), flush=True)
     total = time.perf_counter()
     if args.crossover:
@@ -395,23 +384,6 @@ def main(argv=None):
     text = "\n".join(lines)
     print(text)
     write_markdown(args.out, header, text)
-
-
-def write_markdown(path, header, text):
-    """Write the run's header (a list) and tables to ``path`` as Markdown.
-
-    The documentation includes these files as they are (``docs/results/``),
-    so the tables it shows are the ones a run printed.
-    """
-    if not path:
-        return
-    items = []
-    for line in header:
-        key, _, value = line.partition(": ")
-        shown = f"`{value}`" if key == "command" else value
-        items.append(f"- {key}: {shown}")
-    with open(path, "w") as handle:
-        handle.write("\n".join(items) + "\n" + text + "\n")
 
 
 if __name__ == "__main__":

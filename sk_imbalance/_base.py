@@ -139,8 +139,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 Candidate("model", model=self.model, model_kwargs=self.model_kwargs)
             ]
         if named:
-            settings = {k: getattr(self, k) for k in named}
-            settings = {**MLP_DEFAULTS, **settings}
+            settings = {**MLP_DEFAULTS, **{k: getattr(self, k) for k in named}}
             settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
             return [Candidate("mlp", **settings)]
         return make_candidates(self.candidates)

@@ -272,19 +272,20 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
         ).astype(np.float64)
         if n_candidates is None:
             n_candidates = logits.shape[1] // k
-            total = np.zeros((n_candidates, feed.X.shape[0], n_outputs))
+            total = np.zeros((feed.X.shape[0], n_candidates, n_outputs))
             count = np.zeros(feed.X.shape[0])
-        logits = logits.reshape(len(block), n_candidates, k, n_outputs)
+        # (positions, c, k, m) -> (positions, k, c, m): slot (q, j) holds the
+        # c candidates' logits of the row head j held out
+        logits = logits.reshape(len(block), n_candidates, k, n_outputs).swapaxes(1, 2)
         if link == "softmax":
             proba = softmax(logits, axis=-1)
         else:
             proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
         valid = block >= 0
-        for i in range(n_candidates):
-            np.add.at(total[i], block[valid], proba[:, i][valid])
+        np.add.at(total, block[valid], proba[valid])
         np.add.at(count, block[valid], 1.0)
     with np.errstate(invalid="ignore"):
-        return total / count[:, np.newaxis]
+        return (total / count[:, np.newaxis, np.newaxis]).transpose(1, 0, 2)
 
 
 def fit_heads(
