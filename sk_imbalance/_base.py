@@ -31,6 +31,7 @@ from ._random import generator
 from ._selection import blend, choose_weights
 from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
 from ._sparse import as_csr, use_sparse_layer
+from ._spread import match_spread
 from ._validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
@@ -242,27 +243,36 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             hooks=hooks,
         )
-        weights = self._choose_candidates(candidates, crossfit, score)
+        weights = self._choose_candidates(candidates, crossfit, score, len(splits))
         self.n_epochs_ = crossfit.n_epochs
         self.history_ = crossfit.history
         return crossfit, (X, y, targets, score, rng, context, candidates, weights)
 
-    def _choose_candidates(self, candidates, crossfit, score):
+    def _choose_candidates(self, candidates, crossfit, score, n_heads):
         """Blend the candidates on their out-of-fold scores; record ``candidates_``.
 
         ``crossfit``'s model, out-of-fold probabilities, epoch and history
         become the chosen blend's (those of its heaviest candidate for the
-        last two). Returns the weights.
+        last two). With ``ensemble=True`` each candidate's out-of-fold
+        probabilities are first narrowed to the spread of its heads' mean
+        (:mod:`._spread`), so that the choice and the decisions see scores
+        distributed as ``predict`` will see them. Returns the weights.
         """
         results, held = crossfit.candidates, crossfit.held
+        probas = [r.proba for r in results]
+        if self.ensemble and held.any():  # as narrow as the ensemble's scores
+            probas = [
+                match_spread(r.proba, held, r.between, n_heads)[0] for r in results
+            ]
         if len(results) == 1:
             weights = np.ones(1)
             scores = [max(results[0].history["oof_score"], default=np.nan)]
+            crossfit.proba = probas[0]
         elif not held.any():
             raise ValueError("Choosing among candidates needs held-out rows.")
         else:
             weights, scores, _ = choose_weights(
-                [r.proba[held] for r in results],
+                [p[held] for p in probas],
                 lambda proba: score(held, proba),
                 rule=SELECTION_RULE,
             )
@@ -270,7 +280,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             crossfit.model = blend_model(
                 [r.model for r in results], weights, self._link
             )
-            crossfit.proba = blend([r.proba for r in results], weights)
+            crossfit.proba = blend(probas, weights)
             crossfit.n_epochs, crossfit.history = heaviest.n_epochs, heaviest.history
         self.candidates_ = {
             "name": [c.name for c in candidates],

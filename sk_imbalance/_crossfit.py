@@ -37,6 +37,7 @@ from ._losses import HeadwiseLoss
 from ._network import make_optimizer
 from ._portfolio import FoldNetworks
 from ._sparse import is_sparse_model
+from ._spread import between_head_variance
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
 from .model_selection import MultilabelStratifiedKFold, iterative_stratification
 
@@ -103,12 +104,18 @@ class CandidateResult:
     history : dict of list
         ``"loss"`` (of the fused model, shared by all candidates) and its own
         ``"oof_score"``.
+    between : ndarray of shape (n_outputs,) or None
+        The variance of its heads' logits on one row, between the heads that
+        trained on it (:func:`~._spread.between_head_variance`): how much
+        narrower the ensemble's scores are than the out-of-fold ones. None
+        for a softmax, or with fewer than 3 heads.
     """
 
     model: keras.Model
     proba: np.ndarray
     n_epochs: int
     history: dict
+    between: np.ndarray | None = None
 
 
 def make_splits(cv, n_samples, seed, X=None, y=None, Y=None):
@@ -577,6 +584,12 @@ def cross_fit(
             keep=train_model,
             groups=networks.groups,
         )
+        between = [None] * len(networks.ensembles)
+        if head_loss.link == "sigmoid":
+            between = between_head_variance(
+                train_model, X, [rows for _, rows in splits], targets.shape[1] // 2
+            )
+            between = [None] * len(networks.ensembles) if between is None else between
     finally:
         release_trainer(key, trainer)
     candidates = [
@@ -585,6 +598,7 @@ def cross_fit(
             proba[i],
             n_epochs[i],
             {"loss": history["loss"], "oof_score": history["oof_score"][i]},
+            between[i],
         )
         for i, model in enumerate(networks.ensembles)
     ]

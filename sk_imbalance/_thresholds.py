@@ -19,6 +19,7 @@ __all__ = [
     "global_threshold",
     "fbeta_at",
     "label_counts",
+    "rate_anchor",
     "DEFAULT_THRESHOLD",
 ]
 
@@ -237,6 +238,47 @@ def optimal_fbeta_threshold(
         max_predicted_ratio,
     )
     return float(thresholds[0]), float(best[0])
+
+
+def rate_anchor(Y, P, ratio=1.0):
+    r"""Per-label cut-off that predicts ``ratio`` times the label's positives.
+
+    For label :math:`j` with :math:`m_j` positives among :math:`n` rows,
+    :math:`r_j = \min(\lfloor \text{ratio} \cdot m_j \rceil, n)` and
+    scores sorted in descending order :math:`s_{(1)} \ge \dots \ge s_{(n)}`,
+
+    .. math:: a_j = \tfrac12\,\bigl(s_{(r_j)} + s_{(r_j + 1)}\bigr),
+
+    the midpoint between the :math:`r_j`-th and the next score (with
+    :math:`s_{(0)} = 1` and :math:`s_{(n+1)} = 0`), so that "predict
+    ``score >= a_j``" predicts :math:`r_j` rows when the scores are distinct:
+    with ``ratio=1``, the label's own rate. An anchor for the F-beta
+    thresholds that does not depend on the network's scale, compared with the
+    network's 0.5 in ``benchmarks/anchor_study.py``.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_samples, n_labels)
+        0/1 truth.
+    P : ndarray of shape (n_samples, n_labels)
+        Scores in [0, 1].
+    ratio : float, default=1.0
+        Rows predicted per positive.
+
+    Returns
+    -------
+    ndarray of shape (n_labels,)
+    """
+    Y = np.asarray(Y) > 0
+    P = np.asarray(P, dtype=np.float64)
+    n_samples, n_labels = P.shape
+    # descending, padded with 1 above and 0 below
+    padded = np.empty((n_samples + 2, n_labels))
+    padded[0], padded[-1] = 1.0, 0.0
+    padded[1:-1] = -np.sort(-P, axis=0)
+    m = np.minimum(np.rint(ratio * Y.sum(axis=0)).astype(np.int64), n_samples)
+    columns = np.arange(n_labels)
+    return (padded[m, columns] + padded[m + 1, columns]) / 2.0
 
 
 def shrink_toward(anchor, tuned, counts, shrinkage):

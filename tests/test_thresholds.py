@@ -12,6 +12,7 @@ from sk_imbalance._thresholds import (
     best_cutoffs,
     global_threshold,
     macro_fbeta,
+    rate_anchor,
 )
 
 
@@ -233,3 +234,28 @@ def test_global_threshold_rejects_macro():
     """Check that the one-cut-off search names the averages it supports."""
     with pytest.raises(ValueError, match="'micro' or 'samples'"):
         global_threshold(np.eye(3), np.eye(3), average="macro")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rate_anchor_predicts_each_labels_own_rate(seed):
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((200, 6)) < [0.0, 0.02, 0.1, 0.3, 0.5, 1.0]).astype(int)
+    P = rng.random((200, 6))
+    anchor = rate_anchor(Y, P)
+    np.testing.assert_array_equal((P >= anchor).sum(axis=0), Y.sum(axis=0))
+    # a label with no positive predicts nothing; one with no negative, everything
+    assert anchor[0] > P[:, 0].max() and anchor[5] < P[:, 5].min()
+
+
+def test_rate_anchor_is_the_midpoint_between_neighbouring_scores():
+    Y = np.array([[1], [0], [1], [0]])
+    P = np.array([[0.9], [0.1], [0.7], [0.3]])
+    np.testing.assert_allclose(rate_anchor(Y, P), [0.5])
+
+
+def test_rate_anchor_ratio_scales_the_predicted_rows():
+    rng = np.random.default_rng(0)
+    Y = (rng.random((300, 3)) < [0.02, 0.1, 0.5]).astype(int)
+    P = rng.random((300, 3))
+    predicted = (P >= rate_anchor(Y, P, ratio=3.0)).sum(axis=0)
+    np.testing.assert_array_equal(predicted, np.minimum(3 * Y.sum(axis=0), 300))
