@@ -32,6 +32,7 @@ from scipy.special import expit, logit
 
 from ._calibration import PRIOR_STRENGTH, apply_calibration, fit_platt, prior_shift
 from ._thresholds import (
+    MAX_ANCHOR_RATIO,
     MAX_PREDICTED_RATIO,
     MIN_POSITIVES,
     SHRINKAGE,
@@ -145,6 +146,7 @@ def fit_decisions(
     min_positives=MIN_POSITIVES,
     shrinkage=SHRINKAGE,
     max_predicted_ratio=MAX_PREDICTED_RATIO,
+    max_anchor_ratio=MAX_ANCHOR_RATIO,
 ):
     """Fit the calibration and the thresholds on out-of-fold logits.
 
@@ -163,7 +165,7 @@ def fit_decisions(
     scoring : str
         A key of :data:`SCORINGS`.
     beta : float
-    min_positives, shrinkage, max_predicted_ratio
+    min_positives, shrinkage, max_predicted_ratio, max_anchor_ratio
         Constants of the per-label rule (:func:`._thresholds.tune_thresholds`).
 
     Returns
@@ -190,6 +192,7 @@ def fit_decisions(
             min_positives=min_positives,
             shrinkage=shrinkage,
             max_predicted_ratio=max_predicted_ratio,
+            max_anchor_ratio=max_anchor_ratio,
             return_status=True,
         )
         thresholds = apply_calibration(to_logits(raw)[np.newaxis, :], slope, intercept)

@@ -21,6 +21,7 @@ __all__ = [
     "label_counts",
     "rate_anchor",
     "DEFAULT_THRESHOLD",
+    "MAX_ANCHOR_RATIO",
 ]
 
 #: The cut-off used when a label cannot be tuned (too few positives).
@@ -32,6 +33,9 @@ MIN_POSITIVES = 5
 SHRINKAGE = 100.0
 #: A tuned cut-off may predict at most this many times the label's positives.
 MAX_PREDICTED_RATIO = 3.0
+#: The anchor is raised where it predicts more than this many times the
+#: label's positives (chosen in benchmarks/anchor_study.py).
+MAX_ANCHOR_RATIO = 1.5
 
 
 def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
@@ -316,6 +320,7 @@ def tune_thresholds(
     min_positives=MIN_POSITIVES,
     shrinkage=SHRINKAGE,
     max_predicted_ratio=MAX_PREDICTED_RATIO,
+    max_anchor_ratio=None,
     return_status=False,
 ):
     r"""Tune one F-beta threshold per label on held-out scores, with shrinkage.
@@ -325,6 +330,11 @@ def tune_thresholds(
     label :math:`j` with :math:`m_j` held-out positives and default (anchor)
     :math:`t_{0j}` the rule is:
 
+    0. with ``max_anchor_ratio`` :math:`c`, raise the anchor to
+       :math:`\max(t_{0j}, a_j)`, :math:`a_j` the cut-off that predicts
+       :math:`c\, m_j` rows (:func:`rate_anchor`): an anchor that itself
+       predicts many times the label's rate is a poor place to fall back on
+       or to shrink toward;
     1. if :math:`m_j <` ``min_positives`` (or the label has no negative), keep
        :math:`t_{0j}`;
     2. otherwise find the exact optimum :math:`t^*_j` over the distinct scores
@@ -361,6 +371,8 @@ def tune_thresholds(
     shrinkage : float, default=100.0
         Pseudo-count :math:`k`; 0 disables shrinkage.
     max_predicted_ratio : float or None, default=3.0
+    max_anchor_ratio : float or None, default=None
+        :math:`c` of step 0; None keeps the anchor as given.
     return_status : bool, default=False
         Also return why each label has its threshold.
 
@@ -376,6 +388,8 @@ def tune_thresholds(
     P = np.asarray(P, dtype=np.float64)
     n_labels = Y.shape[1]
     anchor = np.broadcast_to(np.asarray(default, dtype=np.float64), (n_labels,))
+    if max_anchor_ratio is not None:
+        anchor = np.maximum(anchor, rate_anchor(Y, P, max_anchor_ratio))
     thresholds = anchor.copy()
     status = np.full(n_labels, "tuned", dtype=object)
     n_positives = Y.sum(axis=0)

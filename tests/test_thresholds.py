@@ -259,3 +259,18 @@ def test_rate_anchor_ratio_scales_the_predicted_rows():
     P = rng.random((300, 3))
     predicted = (P >= rate_anchor(Y, P, ratio=3.0)).sum(axis=0)
     np.testing.assert_array_equal(predicted, np.minimum(3 * Y.sum(axis=0), 300))
+
+
+def test_tune_thresholds_raises_an_anchor_that_over_predicts():
+    rng = np.random.default_rng(0)
+    Y = np.zeros((400, 2), dtype=int)
+    Y[:3, 0] = 1  # too few positives to tune: the label keeps its anchor
+    Y[:100, 1] = 1
+    P = np.column_stack([rng.uniform(0.4, 0.9, 400), rng.uniform(0.0, 0.45, 400)])
+    plain, status = tune_thresholds(Y, P, return_status=True)
+    assert status[0] == "few_positives" and plain[0] == 0.5  # 0.5 predicts ~320 rows
+    raised = tune_thresholds(Y, P, max_anchor_ratio=1.5)
+    assert (P[:, 0] >= raised[0]).sum() == 4  # round(1.5 * 3) rows
+    # where 0.5 already predicts fewer than 1.5 m rows, the anchor stays 0.5
+    np.testing.assert_array_equal(rate_anchor(Y, P, 1.5)[1] < 0.5, True)
+    assert raised[1] == tune_thresholds(Y, P)[1]
