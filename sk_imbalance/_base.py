@@ -26,7 +26,13 @@ from ._feed import DENSIFY_BYTES
 from ._network import predict_logits
 from ._params import Custom, Flag, Number, Sizes
 from ._persistence import model_from_state, model_to_state
-from ._portfolio import Candidate, blend_model, build_portfolio, make_candidates
+from ._portfolio import (
+    DEFAULT_CANDIDATES,
+    Candidate,
+    blend_model,
+    build_portfolio,
+    make_candidates,
+)
 from ._random import generator
 from ._selection import blend, choose_weights
 from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
@@ -36,8 +42,11 @@ from ._validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
 
-#: How the held-out folds choose among the candidates (:mod:`._selection`).
-SELECTION_RULE = "best"
+#: How the held-out folds choose among the candidates (:mod:`._selection`):
+#: greedy ensemble selection, chosen over the single best candidate (and over
+#: tolerances of 0.002 and 0.005) on split-half out-of-fold scores in
+#: benchmarks/portfolio_study.py.
+SELECTION_RULE = "greedy"
 #: The MLP a user gets by naming any of its settings, the others at these.
 MLP_DEFAULTS = {"hidden_layer_sizes": (128,), "activation": "relu", "dropout": 0.2}
 
@@ -111,6 +120,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """
 
     _link = "sigmoid"
+    #: What ``candidates=None`` trains (:mod:`._portfolio`).
+    _default_candidates = DEFAULT_CANDIDATES
 
     def _check_model_kwargs(self):
         if self.model is None and self.model_kwargs:
@@ -143,7 +154,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             settings = {**MLP_DEFAULTS, **{k: getattr(self, k) for k in named}}
             settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
             return [Candidate("mlp", **settings)]
-        return make_candidates(self.candidates)
+        return make_candidates(self.candidates, self._default_candidates)
 
     def _build_heads(self, candidates, n_features, n_outputs, rng, sparse=False):
         """``build(n_heads)``: the fit's fresh fused model of ``candidates``.

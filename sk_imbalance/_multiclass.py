@@ -25,6 +25,7 @@ from ._multiclass_decisions import (
     to_log_proba,
 )
 from ._params import Custom, Number, Options, validate_params
+from ._portfolio import ONE_MLP
 from ._sklearn_callbacks import with_callbacks
 from ._thresholds import SHRINKAGE
 from ._validation import check_float32_range, check_sample_weight
@@ -308,6 +309,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     """
 
     _link = "softmax"
+    #: The one MLP until a multiclass study chooses a portfolio.
+    _default_candidates = ONE_MLP
 
     #: One check per parameter, run at the start of ``fit`` (see :mod:`._params`).
     _parameter_constraints = {

@@ -44,6 +44,7 @@ from ._heads import (
 __all__ = [
     "Candidate",
     "DEFAULT_CANDIDATES",
+    "ONE_MLP",
     "FoldNetworks",
     "make_candidates",
     "build_portfolio",
@@ -103,10 +104,22 @@ class Candidate:
         return ", ".join(parts)
 
 
-#: The default candidates. For now the one MLP the estimators have trained
-#: since 0.1.0: which portfolio should replace it is being chosen on
-#: out-of-fold scores (benchmarks/portfolio_study.py), not by guessing.
-DEFAULT_CANDIDATES = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
+#: The one MLP the estimators trained before the portfolio, and the
+#: multiclass estimator's default until a study of its own chooses one.
+ONE_MLP = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
+
+#: The multi-label default candidates, chosen on out-of-fold scores over five
+#: MULAN data sets and three seeds (benchmarks/portfolio_study.py): two linear
+#: models (an L2 penalty of 1e-3 and 1e-4 on the kernel, three times the
+#: learning rate), the MLP and a wider, more dropped-out one.
+DEFAULT_CANDIDATES = (
+    Candidate("linear-wd1e-3", hidden_layer_sizes=(), dropout=0.0,
+              weight_decay=1e-3, learning_rate_scale=3.0),
+    Candidate("linear-wd1e-4", hidden_layer_sizes=(), dropout=0.0,
+              weight_decay=1e-4, learning_rate_scale=3.0),
+    ONE_MLP[0],
+    Candidate("wide", hidden_layer_sizes=(512,), dropout=0.5),
+)  # fmt: skip
 
 #: The keys a candidate given as a dict may have.
 CANDIDATE_KEYS = (
@@ -202,15 +215,17 @@ def _candidate_from(index, item):
     return Candidate(**settings)
 
 
-def make_candidates(candidates):
+def make_candidates(candidates, default=DEFAULT_CANDIDATES):
     """The list of :class:`Candidate` of the ``candidates`` parameter.
 
     Parameters
     ----------
     candidates : None or sequence
-        None gives :data:`DEFAULT_CANDIDATES`. A sequence holds dicts of MLP
+        None gives ``default``. A sequence holds dicts of MLP
         settings (keys :data:`CANDIDATE_KEYS`), build functions,
         ``keras.Model`` instances or :class:`Candidate` objects.
+    default : sequence of Candidate, default=DEFAULT_CANDIDATES
+        The estimator's default candidates.
 
     Returns
     -------
@@ -218,7 +233,7 @@ def make_candidates(candidates):
         With unique names.
     """
     if candidates is None:
-        return list(DEFAULT_CANDIDATES)
+        return list(default)
     if isinstance(candidates, (str, Mapping)) or not hasattr(candidates, "__len__"):
         raise ValueError(
             "candidates must be None (the default candidates) or a list of "

@@ -17,6 +17,7 @@ from sk_imbalance._network import predict_logits
 from sk_imbalance._persistence import model_from_state, model_to_state
 from sk_imbalance._portfolio import (
     DEFAULT_CANDIDATES,
+    ONE_MLP,
     Candidate,
     blend_model,
     build_portfolio,
@@ -138,6 +139,15 @@ def test_default_fit_trains_the_default_candidates(multilabel_data):
     X, Y = multilabel_data
     clf = WeightedMultiLabelClassifier(**FAST).fit(X, Y)
     assert clf.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
+    assert len(DEFAULT_CANDIDATES) > 1 and _base.SELECTION_RULE == "greedy"
+
+
+def test_multiclass_default_is_the_one_mlp():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = np.argmax(X[:, :3], axis=1)
+    clf = WeightedMultiClassClassifier(**FAST).fit(X, y)
+    assert clf.candidates_["name"] == [c.name for c in ONE_MLP] == ["mlp"]
 
 
 def test_a_portfolio_fit_reports_every_candidate(multilabel_data):
