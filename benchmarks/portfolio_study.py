@@ -17,12 +17,23 @@ compares, without refitting:
   (sd) over seeds per data set, the out-of-fold objective the rule saw, and
   how often each candidate was chosen.
 
+- and, to choose on: the **split-half** macro-F1 of every rule, chosen and
+  its thresholds tuned on one random half of the out-of-fold rows and scored
+  on the other (3 cuts, both ways), which counts the selection's own
+  optimism.
+
+The out-of-fold probabilities are narrowed to their ensemble's spread, as
+the estimator uses them (:mod:`sk_imbalance._spread`); ``oof_raw`` keeps
+them as they were. ``synth1000`` and ``synth300`` are issue 17's synthetic
+many-label sets, for ``anchor_study.py``.
+
 Nothing here looks at a test split to choose: the test columns only report.
 ``record`` saves every fit's arrays (``--scores``, one ``.npz`` per data set
 and seed) so that ``score`` can compare further rules without refitting.
 
-Run (about 20 minutes for the default run on a 2-core CPU, most of it on
-tmc2007 and bibtex)::
+Run (``record``: about 10 minutes per seed on an idle 2-core CPU, most of it
+on tmc2007 and bibtex, and 11 more for ``synth1000``; ``score``: about 15
+minutes, most of it the split halves)::
 
     python benchmarks/portfolio_study.py record [--datasets ...] [--seeds 0,1,2]
         [--scores /tmp/portfolio_scores] [--epochs N]
