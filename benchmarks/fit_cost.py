@@ -56,9 +56,12 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier, clear_trainer_cache  # noqa: E402
+from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
 
 DATASETS = ("yeast", "tmc2007")
-DEFAULTS = WeightedMultiLabelClassifier().get_params()
+#: The estimator's defaults, with the shape of its MLP candidate (what a user
+#: gets by naming one network, and plain Keras's shape here).
+DEFAULTS = {**WeightedMultiLabelClassifier().get_params(), **MLP_DEFAULTS}
 #: The like-for-like ratio, (b) over (a), that the fit should stay under.
 TARGET = 1.5
 

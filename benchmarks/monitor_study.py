@@ -40,6 +40,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
+from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
 from sk_imbalance._crossfit import fit_heads, make_splits  # noqa: E402
 from sk_imbalance._heads import build_fold_mlp, copy_variables  # noqa: E402
 from sk_imbalance._label_weights import check_label_weights  # noqa: E402
@@ -59,7 +60,9 @@ from sk_imbalance._trainer_cache import (  # noqa: E402
 
 MONITORS = ("rule", "oracle", "ap", "nll", "rule_s5")
 PATIENCES = (5, 10, 20)
-DEFAULTS = WeightedMultiLabelClassifier().get_params()
+#: The estimator's defaults, with the shape of its MLP candidate (what a user
+#: gets by naming one network, and plain Keras's shape here).
+DEFAULTS = {**WeightedMultiLabelClassifier().get_params(), **MLP_DEFAULTS}
 
 
 def monitors(Y, P):

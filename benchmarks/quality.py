@@ -90,6 +90,7 @@ from sklearn.svm import SVC, LinearSVC  # noqa: E402
 from tensorflow.python.framework import config as tf_config  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier, optimal_fbeta_threshold  # noqa: E402
+from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
 
 #: Best published (macro-F1, micro-F1) on these splits, ../shared/data/README.md.
 PUBLISHED = {
@@ -138,7 +139,9 @@ SHORT = {
 DETERMINISTIC = ("ovr", "tuned", "svc", "ada", "linsvc")
 #: Methods computed from the fit of "ours" rather than fitted again.
 FROM_OURS = ("at05", "raw05", "oracle")
-DEFAULTS = WeightedMultiLabelClassifier().get_params()
+#: The estimator's defaults, with the shape of its MLP candidate (what a user
+#: gets by naming one network, and plain Keras's shape here).
+DEFAULTS = {**WeightedMultiLabelClassifier().get_params(), **MLP_DEFAULTS}
 SCALING = (
     "features: StandardScaler() in a Pipeline for every method on yeast and "
     "emotions; the 0/1 word features of enron, bibtex and tmc2007 passed "
