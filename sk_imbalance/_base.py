@@ -202,6 +202,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             score=score,
             verbose=self.verbose,
             callbacks=[*(self.callbacks or []), *hooks],
+            measure_spread=self.ensemble,
         )
 
     def _cross_fit_heads(self, X, y, targets, score, *, stratify=None):

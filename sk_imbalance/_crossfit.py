@@ -521,6 +521,7 @@ def cross_fit(
     score,
     verbose=0,
     callbacks=None,
+    measure_spread=True,
 ):
     """Build, train and score the heads of one fit.
 
@@ -541,6 +542,9 @@ def cross_fit(
     learning_rate : float or None
     batch_size : int
         Capped at the smallest head's number of training rows.
+    measure_spread : bool, default=True
+        Measure each candidate's ``between`` (one more forward pass over the
+        rows); False when the heads' mean will not predict.
 
     Returns
     -------
@@ -584,12 +588,13 @@ def cross_fit(
             keep=train_model,
             groups=networks.groups,
         )
-        between = [None] * len(networks.ensembles)
-        if head_loss.link == "sigmoid":
+        between = None
+        if measure_spread and head_loss.link == "sigmoid":
             between = between_head_variance(
                 train_model, X, [rows for _, rows in splits], targets.shape[1] // 2
             )
-            between = [None] * len(networks.ensembles) if between is None else between
+        if between is None:
+            between = [None] * len(networks.ensembles)
     finally:
         release_trainer(key, trainer)
     candidates = [

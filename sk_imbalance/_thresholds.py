@@ -389,7 +389,14 @@ def tune_thresholds(
     n_labels = Y.shape[1]
     anchor = np.broadcast_to(np.asarray(default, dtype=np.float64), (n_labels,))
     if max_anchor_ratio is not None:
-        anchor = np.maximum(anchor, rate_anchor(Y, P, max_anchor_ratio))
+        # the rate cut-off lies below the anchor wherever the anchor predicts
+        # fewer rows than the rate allows: sort only the other labels' scores
+        rows = np.minimum(np.rint(max_anchor_ratio * Y.sum(axis=0)), Y.shape[0])
+        moved = (P >= anchor).sum(axis=0) >= rows
+        anchor = anchor.copy()
+        anchor[moved] = np.maximum(
+            anchor[moved], rate_anchor(Y[:, moved], P[:, moved], max_anchor_ratio)
+        )
     thresholds = anchor.copy()
     status = np.full(n_labels, "tuned", dtype=object)
     n_positives = Y.sum(axis=0)
