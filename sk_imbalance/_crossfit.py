@@ -38,6 +38,7 @@ from ._network import make_optimizer
 from ._portfolio import FoldNetworks
 from ._sparse import is_sparse_model
 from ._spread import between_head_variance
+from ._steps import EpochSteps
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
 from .model_selection import MultilabelStratifiedKFold, iterative_stratification
 
@@ -274,9 +275,12 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     total = count = None
     for chunk in feed.chunks(slots):
         block = slots[chunk]
-        logits = keras.ops.convert_to_numpy(
-            train_model(feed.inputs(np.maximum(block, 0)), training=False)
-        ).astype(np.float64)
+        # the compiled forward pass: called eagerly, the layers' Python costs
+        # more than the arithmetic on small data (every epoch scores)
+        logits = np.asarray(
+            train_model.predict_on_batch(feed.inputs(np.maximum(block, 0))),
+            dtype=np.float64,
+        )
         if n_candidates is None:
             n_candidates = logits.shape[1] // k
             total = np.zeros((feed.X.shape[0], n_candidates, n_outputs))
@@ -419,21 +423,21 @@ def fit_heads(
             return True
         return [variables[position].numpy() for position in groups[i]]
 
+    steps = EpochSteps(trainer)
     trainer.stop_training = False
     hooks.on_train_begin()
+    n_heads = len(splits) * n_candidates
     for epoch in range(1, epochs + 1):
         hooks.on_epoch_begin(epoch - 1)
-        losses = []
+        steps.begin_epoch()
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
             batch_targets = targets[batch]
             if n_candidates > 1:
                 batch_targets = np.tile(batch_targets, (1, n_candidates, 1))
-            losses.append(trainer.train_on_batch(feed.inputs(batch), batch_targets))
+            steps.step(feed.inputs(batch), batch_targets)
             if callbacks:
-                hooks.on_train_batch_end(
-                    step, {"loss": losses[-1] / (len(splits) * n_candidates)}
-                )
-        epoch_loss = float(np.mean(losses)) / (len(splits) * n_candidates)
+                hooks.on_train_batch_end(step, {"loss": steps.loss() / n_heads})
+        epoch_loss = steps.loss() / n_heads
         if not np.isfinite(epoch_loss):
             _diverged(f"The training loss is {epoch_loss}", epoch)
         history["loss"].append(epoch_loss)
