@@ -9,7 +9,12 @@ script, so that none inherits another's memory:
 - ``ours``: ``WeightedMultiLabelClassifier`` with its defaults except small
   sizes (hidden (16,), 2 epochs, batch 128, ``cv=2``: 2 cross-fit heads in one
   model), a new ``random_state`` every fit, then ``predict``;
-- ``ours-grid``: the same, cycling through 4 configurations as a grid search
+- ``portfolio``: ``WeightedMultiLabelClassifier`` with its default
+  candidates (the four networks of ``sk_imbalance._portfolio``, blended
+  greedily), 2 epochs, batch 128 and ``cv=3`` (the smallest ``cv`` at which
+  the heads' spread is measured), then ``predict``: the default fit's every
+  part, at small sizes;
+- ``ours-grid``: the same as ``ours``, cycling through 4 configurations as a grid search
   does (``class_weight`` None/"balanced" x ``loss`` "bce"/"focal");
 - ``multiclass``: ``WeightedMultiClassClassifier`` with the same sizes on
   the argmax of the 5 labels (a 5-class target), then ``predict``;
@@ -23,15 +28,15 @@ script, so that none inherits another's memory:
   ``tf.function``): not run by default; they locate the growth of ``keras``.
 
 Growth is reported from the first reading after a warm-up of ``WARM_UP`` fits
-to the last, in MB per 100 fits and per fit; the target for ``ours`` is at
-most ``TARGET_MB_PER_FIT`` (1 MB) per fit over the default 300 fits. The ratio
-to ``keras`` on the same machine is the figure to read, more than the
-absolute megabytes. Ours keeps one compiled training model per configuration
+to the last, in MB per 100 fits and per fit; the target for ``ours`` and
+``portfolio`` is at most ``TARGET_MB_PER_FIT`` (1 MB) per fit over the
+default 300 fits. The ratio to ``keras`` on the same machine is the figure
+to read, more than the absolute megabytes. Ours keeps one compiled training model per configuration
 and reuses it (``sk_imbalance._trainer_cache``), so its memory should grow
 with the number of configurations (``ours-grid``: 4), not of fits. Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]
-        [--loops ours,ours-grid,multiclass,keras,keras-clear,keras-eager]
+        [--loops ours,portfolio,ours-grid,multiclass,keras,keras-clear,keras-eager]
         [--out table.md]
 
 A short run (``--fits`` under ``WARM_UP`` + ``--every``) measures from its
@@ -92,6 +97,15 @@ GRID = [
     for class_weight in (None, "balanced")
     for loss in ("bce", "focal")
 ]
+
+
+def _portfolio(i, X, Y):
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    clf = WeightedMultiLabelClassifier(
+        epochs=2, batch_size=128, cv=3, random_state=i
+    ).fit(X, Y)
+    clf.predict(X)
 
 
 def _ours_grid(i, X, Y):
@@ -164,6 +178,7 @@ def _keras(i, X, Y, run_eagerly=False, clear=False):
 
 LOOPS = {
     "ours": _ours,
+    "portfolio": _portfolio,
     "ours-grid": _ours_grid,
     "multiclass": _multiclass,
     "sparse": _sparse,
@@ -199,7 +214,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--loops",
-        default="ours,ours-grid,keras",
+        default="ours,portfolio,ours-grid,keras",
         help=f"comma-separated, from {', '.join(LOOPS)} (default: %(default)s)",
     )
     parser.add_argument("--loop", choices=list(LOOPS), help=argparse.SUPPRESS)
@@ -250,7 +265,8 @@ def main(argv=None):
             growth_table.append(f"| {which} | {100 * growth:.1f} | {growth:.3f} |")
         parts.append("\n".join(growth_table))
         parts.append(
-            f"target for ours: at most {TARGET_MB_PER_FIT} MB per fit over 300 fits"
+            f"target for ours and portfolio: at most {TARGET_MB_PER_FIT} MB per fit "
+            "over 300 fits"
         )
     for part in parts[1:]:
         print("\n" + part)

@@ -59,6 +59,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.neural_network import MLPClassifier
 
 from sk_imbalance import WeightedMultiClassClassifier
+from sk_imbalance._portfolio import DEFAULT_CANDIDATES, ONE_MLP
 
 RHO = 50
 PEER_EPOCHS = 60
@@ -69,8 +70,11 @@ OURS = {
     "weighted": dict(decision="argmax", calibration=None),
     "tuned": dict(decision="tuned", scoring="f1_macro"),
     "ours": {},
-    # not in the default run (--methods): the focal loss, and the shrinkage of
-    # the tuned offsets
+    # not in the default run (--methods): the candidate study (the one MLP,
+    # and the multi-label estimator's portfolio with its greedy blend), the
+    # focal loss, and the shrinkage of the tuned offsets
+    "one_mlp": dict(candidates=list(ONE_MLP)),
+    "portfolio": dict(candidates=list(DEFAULT_CANDIDATES)),
     "focal": dict(loss="focal"),
     **{
         f"tuned_s{k}": dict(decision="tuned", scoring="f1_macro", shrinkage=k)
@@ -194,8 +198,25 @@ def run(datasets, methods, seeds, data, test="balanced"):
                 start = time.perf_counter()
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    pred = make(method, seed).fit(Xtr, ytr).predict(Xte)
+                    fitted = make(method, seed).fit(Xtr, ytr)
+                    pred = fitted.predict(Xte)
                 seconds = time.perf_counter() - start
+                chosen = getattr(fitted, "candidates_", None)
+                if chosen is not None and len(chosen["name"]) > 1:
+                    print(
+                        "  out of fold: "
+                        + ", ".join(
+                            f"{n} {o:.4f} (w {w:.2f}, {e} ep.)"
+                            for n, o, w, e in zip(
+                                chosen["name"],
+                                chosen["oof_score"],
+                                chosen["weight"],
+                                chosen["n_epochs"],
+                                strict=True,
+                            )
+                        ),
+                        flush=True,
+                    )
                 row = (
                     f1_score(yte, pred, average="macro"),
                     balanced_accuracy_score(yte, pred),

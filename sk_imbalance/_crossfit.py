@@ -315,6 +315,7 @@ def fit_heads(
     link="sigmoid",
     keep=None,
     groups=None,
+    views=None,
 ):
     """Train the heads of a compiled training view; keep each candidate's best epoch.
 
@@ -366,6 +367,14 @@ def fit_heads(
     groups : list of list of int, default=None
         Positions of each candidate's variables in ``trainer.variables``
         (:class:`~._portfolio.FoldNetworks`); None: one candidate.
+    views : callable, default=None
+        ``views(active, source)`` returns a compiled view of ``trainer`` that
+        trains only the candidates ``active`` (a tuple of positions), on the
+        same variables, its optimizer continuing ``source``'s state (see
+        :meth:`._trainer_cache._Trainer.view`), or None. When a candidate
+        stops, the epochs after train and score only the candidates still
+        running: a stopped candidate costs nothing more. None: every
+        candidate's heads train until the last one stops.
 
     Returns
     -------
@@ -377,8 +386,9 @@ def fit_heads(
     n_epochs : list of int
         Each candidate's chosen epoch.
     history : dict of list
-        ``"loss"``: the training loss per epoch (mean over all heads);
-        ``"oof_score"``: one list per candidate, its score per scored epoch.
+        ``"loss"``: the training loss per epoch (mean over the heads that
+        trained that epoch); ``"oof_score"``: one list per candidate, its score
+        per scored epoch (with ``views``, up to the epoch it stopped).
     """
     variables = trainer.variables
     if groups is None:
@@ -406,14 +416,19 @@ def fit_heads(
         list(callbacks or []), model=trainer, epochs=epochs, verbose=0
     )
 
+    model, active = trainer, tuple(range(n_candidates))  # what steps, and whom
+
     def score_held_out(epoch):
-        proba = out_of_fold_proba(trainer, feed, slots, n_outputs, link)
-        if not np.all(np.isfinite(proba[:, held])):
+        """Score the active candidates; their rows of ``proba`` are refreshed."""
+        fresh = out_of_fold_proba(model, feed, slots, n_outputs, link)
+        if not np.all(np.isfinite(fresh[:, held])):
             _diverged("The held-out predictions are not finite", epoch)
-        current = [float(score(held, p[held])) for p in proba]
-        for scores, value in zip(history["oof_score"], current, strict=True):
-            scores.append(value)
-        return proba, current
+        current = np.full(n_candidates, np.nan)
+        for position, i in enumerate(active):
+            proba[i] = fresh[position]
+            current[i] = float(score(held, fresh[position][held]))
+            history["oof_score"][i].append(current[i])
+        return current
 
     def keep_weights(i):
         """Candidate ``i``'s current weights become its chosen ones."""
@@ -426,14 +441,14 @@ def fit_heads(
     steps = EpochSteps(trainer)
     trainer.stop_training = False
     hooks.on_train_begin()
-    n_heads = len(splits) * n_candidates
     for epoch in range(1, epochs + 1):
         hooks.on_epoch_begin(epoch - 1)
         steps.begin_epoch()
+        n_heads = len(splits) * len(active)
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
             batch_targets = targets[batch]
-            if n_candidates > 1:
-                batch_targets = np.tile(batch_targets, (1, n_candidates, 1))
+            if len(active) > 1:
+                batch_targets = np.tile(batch_targets, (1, len(active), 1))
             steps.step(feed.inputs(batch), batch_targets)
             if callbacks:
                 hooks.on_train_batch_end(step, {"loss": steps.loss() / n_heads})
@@ -449,16 +464,18 @@ def fit_heads(
         logs = {"loss": epoch_loss}
         scored = not ((patience is None and epoch < epochs) or not held.any())
         if scored:
-            proba, current = score_held_out(epoch)
-            logs["oof_score"] = max(current)
+            current = score_held_out(epoch)
+            logs["oof_score"] = float(np.nanmax(current))
             if verbose:
-                shown = " ".join(f"{value:.4f}" for value in current)
+                shown = " ".join(
+                    "-" if np.isnan(value) else f"{value:.4f}" for value in current
+                )
                 print(f"epoch {epoch}/{epochs} - loss {epoch_loss:.4f} - oof {shown}")
         hooks.on_epoch_end(epoch - 1, logs)
         if not scored:
             if trainer.stop_training:  # a callback ended training: score it now
                 if held.any():
-                    proba, _ = score_held_out(epoch)
+                    score_held_out(epoch)
                 break
             continue
         if patience is not None:
@@ -470,6 +487,12 @@ def fit_heads(
                     running[i] = False
             if not running.any():
                 break
+            now = tuple(int(i) for i in np.flatnonzero(running))
+            if views is not None and now != active:
+                view = views(now, model)
+                if view is not None:
+                    model, active = view, now
+                    steps = EpochSteps(model)
         if trainer.stop_training:
             break
     hooks.on_train_end(logs)
@@ -591,6 +614,7 @@ def cross_fit(
             link=head_loss.link,
             keep=train_model,
             groups=networks.groups,
+            views=trainer.view if len(networks.ensembles) > 1 else None,
         )
         between = None
         if measure_spread and head_loss.link == "sigmoid":

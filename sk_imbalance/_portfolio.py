@@ -49,6 +49,7 @@ __all__ = [
     "make_candidates",
     "build_portfolio",
     "blend_model",
+    "candidate_view",
 ]
 
 
@@ -399,3 +400,36 @@ def blend_model(ensembles, weights, link="sigmoid"):
     outputs = [ensembles[int(i)].outputs[0] for i in chosen]
     blended = _average(link, weights[chosen].tolist(), name="candidate_blend")(outputs)
     return keras.Model(ensembles[0].input, blended, name="candidate_blend")
+
+
+def candidate_view(train_model, active):
+    """The training view of some of a portfolio's candidates, on the same layers.
+
+    Once a candidate has stopped improving out of fold, its heads need no more
+    steps: a view of the candidates still ``active`` trains only theirs. It
+    shares the fused model's layers, so its variables are the fused model's
+    (nothing is copied) and each active head's step is the one it took in the
+    fused model (:class:`~._losses.HeadwiseLoss` sums the heads' losses, so a
+    head's gradient does not depend on the others).
+
+    Parameters
+    ----------
+    train_model : keras.Model
+        A fused training view of several candidates (:func:`build_portfolio`,
+        or its clone), whose ``"candidates"`` layer concatenates their heads.
+    active : sequence of int
+        Positions of the candidates to keep, increasing.
+
+    Returns
+    -------
+    keras.Model
+        The same inputs to the logits ``(batch, a k, m)`` of the ``a`` active
+        candidates' heads, in the order of ``active``.
+    """
+    parts = train_model.get_layer("candidates").input
+    outputs = [parts[int(i)] for i in active]
+    if len(outputs) > 1:
+        outputs = keras.layers.Concatenate(axis=1, name="active_candidates")(outputs)
+    else:
+        outputs = outputs[0]
+    return keras.Model(train_model.input, outputs, name="active_candidates")

@@ -31,6 +31,7 @@ import keras
 import numpy as np
 
 from ._heads import copy_variables
+from ._portfolio import candidate_view
 
 __all__ = [
     "MAX_CONFIGURATIONS",
@@ -38,6 +39,7 @@ __all__ = [
     "acquire_trainer",
     "release_trainer",
     "clear_trainer_cache",
+    "carry_optimizer_state",
 ]
 
 #: Distinct configurations whose compiled training models are kept.
@@ -106,26 +108,106 @@ def configuration_key(train_model, **compile_spec):
     )
 
 
-class _Trainer:
-    """A compiled training model and its optimizer's initial state."""
+def _compile(model, loss, optimizer):
+    # No XLA: each fit calls train_on_batch on small tensors, where one XLA
+    # compilation per configuration costs more than it saves on CPU, and
+    # "auto" would make TensorFlow and JAX compile differently.
+    model.compile(optimizer=optimizer, loss=loss, jit_compile=False)
+    model.optimizer.build(model.trainable_variables)
 
-    def __init__(self, model, loss, optimizer):
-        # No XLA: each fit calls train_on_batch on small tensors, where one XLA
-        # compilation per configuration costs more than it saves on CPU, and
-        # "auto" would make TensorFlow and JAX compile differently.
-        model.compile(optimizer=optimizer, loss=loss, jit_compile=False)
-        model.optimizer.build(model.trainable_variables)
+
+def _nbytes(variables):
+    return sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
+
+
+def carry_optimizer_state(source, target):
+    """Give ``target`` the state ``source`` holds for the same model variables.
+
+    Two optimizers built on overlapping variables of one model name each
+    slot after its variable (Keras: ``{variable.path}_{slot}``), and the step
+    counter the same way in both. Every variable of ``target`` is assigned
+    the value of ``source``'s of the same name, so ``target`` continues where
+    ``source`` left off (Adam's moments and step, for its variables).
+
+    Parameters
+    ----------
+    source, target : keras.optimizers.Optimizer
+        Built.
+
+    Returns
+    -------
+    bool
+        False, with nothing assigned, when a name of ``target`` is missing in
+        ``source`` or repeated in either (the state cannot be matched).
+    """
+    names = [v.name for v in source.variables]
+    wanted = [v.name for v in target.variables]
+    if len(set(names)) != len(names) or len(set(wanted)) != len(wanted):
+        return False
+    by_name = dict(zip(names, source.variables, strict=True))
+    if not all(name in by_name for name in wanted):
+        return False
+    for variable in target.variables:
+        variable.assign(by_name[variable.name].value)
+    return True
+
+
+class _Trainer:
+    """A compiled training model, its optimizer's initial state, and its views.
+
+    A view trains some of the model's candidates only, on the same variables
+    (:func:`~._portfolio.candidate_view`); each is compiled once, with its
+    own optimizer, and kept with the model, so a later fit that stops the
+    same candidates reuses its traced step too.
+    """
+
+    def __init__(self, model, loss, optimizer, make_optimizer=None):
+        _compile(model, loss, optimizer)
         self.model = model
+        self._loss = loss
+        self._make_optimizer = make_optimizer
+        self._views = {}
         # None for a variable that starts at zero (Adam's moments): no copy of
         # a vocabulary-sized table is kept for it
         self._optimizer_start = [
             None if not bool(keras.ops.any(v.value)) else v.numpy()
             for v in model.optimizer.variables
         ]
-        self.nbytes = sum(
-            math.prod(v.shape) * np.dtype(v.dtype).itemsize
-            for v in [*model.variables, *model.optimizer.variables]
-        )
+        self.nbytes = _nbytes([*model.variables, *model.optimizer.variables])
+
+    def view(self, active, source):
+        """The compiled view of candidates ``active``, continuing ``source``'s state.
+
+        Parameters
+        ----------
+        active : tuple of int
+            The candidates still training, increasing.
+        source : keras.Model
+            The compiled model (this trainer's, or one of its views) that
+            trained them so far: its optimizer's state for their variables
+            is carried over (:func:`carry_optimizer_state`).
+
+        Returns
+        -------
+        keras.Model or None
+            None when no view can be made (one candidate, a model that is not
+            a portfolio, an optimizer whose state cannot be matched): the
+            caller keeps training ``source``.
+        """
+        if self._make_optimizer is None:
+            return None
+        view = self._views.get(active)
+        if view is None:
+            try:
+                view = candidate_view(self.model, active)
+            except ValueError:  # no "candidates" layer: not a portfolio
+                return None
+            _compile(view, self._loss, self._make_optimizer())
+            self._views[active] = view
+            self.nbytes += _nbytes(view.optimizer.variables)
+        if not carry_optimizer_state(source.optimizer, view.optimizer):
+            return None
+        return view
 
     def reset(self, fresh_model):
         """Take ``fresh_model``'s variables and restart the optimizer."""
@@ -166,7 +248,7 @@ def acquire_trainer(fresh_model, key, loss, make_optimizer):
             _IDLE.move_to_end(key)
     if trainer is None:
         trainer = _Trainer(
-            keras.models.clone_model(fresh_model), loss, make_optimizer()
+            keras.models.clone_model(fresh_model), loss, make_optimizer(), make_optimizer
         )
     trainer.reset(fresh_model)
     return trainer

@@ -326,3 +326,74 @@ def test_sparse_network_trains_as_the_dense_one(optimizer):
         assert not np.allclose(sparse, dense, rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(sparse, dense, atol=0.1)
     np.testing.assert_allclose(results[1].proba, results[0].proba, atol=0.03)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_stopped_candidates_leave_the_step_and_the_fit_is_unchanged(
+    monkeypatch, sparse
+):
+    """Check that once a candidate stops, later epochs train only the others
+    (a view of them is stepped) and that the fit is the one where every
+    candidate trained to the end: same epochs, same scores, same weights."""
+    from sk_imbalance import _trainer_cache
+    from sk_imbalance._portfolio import build_portfolio, make_candidates
+
+    X, Y = _data(n=150, d=6, m=2, seed=1)
+    if sparse:
+        X = sp.csr_matrix(X * (X > 0.3))
+    candidates = make_candidates(
+        [
+            {"name": "linear", "hidden_layer_sizes": (), "dropout": 0.0},
+            {"name": "small", "hidden_layer_sizes": (8,), "dropout": 0.2},
+            {"name": "wide", "hidden_layer_sizes": (32,), "dropout": 0.5},
+        ]
+    )
+
+    def fit():
+        _trainer_cache.clear_trainer_cache()
+        rng = np.random.default_rng(0)
+        result = cross_fit(
+            lambda k: build_portfolio(
+                candidates, X.shape[1], 2, k, rng=rng, sparse=sparse
+            ),
+            X,
+            _targets(Y),
+            make_splits(3, X.shape[0], 0),
+            **SETTINGS,
+            epochs=60,
+            patience=2,
+            rng=np.random.default_rng(1),
+            score=lambda held, proba: -np.mean((proba - Y[held]) ** 2),
+        )
+        weights = [c.model.get_weights() for c in result.candidates]
+        return result, weights
+
+    used = []
+    view = _trainer_cache._Trainer.view
+
+    def spy(self, active, source):
+        made = view(self, active, source)
+        used.append((active, made is not None))
+        return made
+
+    monkeypatch.setattr(_trainer_cache._Trainer, "view", spy)
+    result, weights = fit()
+    epochs = [c.n_epochs for c in result.candidates]
+    assert used and all(made for _, made in used), used
+    assert len(set(epochs)) > 1 and max(epochs) < 60, epochs
+    # each candidate is scored up to the epoch it stopped: patience=2 after its best
+    curves = [len(c.history["oof_score"]) for c in result.candidates]
+    assert curves == [e + 2 for e in epochs], (curves, epochs)
+    monkeypatch.setattr(_trainer_cache._Trainer, "view", lambda *a: None)
+    reference, reference_weights = fit()
+    assert epochs == [c.n_epochs for c in reference.candidates]
+    for ours, theirs in zip(result.candidates, reference.candidates, strict=True):
+        np.testing.assert_allclose(ours.proba, theirs.proba, rtol=1e-5, equal_nan=True)
+        n = len(ours.history["oof_score"])
+        np.testing.assert_allclose(
+            ours.history["oof_score"], theirs.history["oof_score"][:n], rtol=1e-5
+        )
+    for ours, theirs in zip(weights, reference_weights, strict=True):
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    _trainer_cache.clear_trainer_cache()

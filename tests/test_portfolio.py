@@ -21,6 +21,7 @@ from sk_imbalance._portfolio import (
     Candidate,
     blend_model,
     build_portfolio,
+    candidate_view,
     make_candidates,
 )
 
@@ -91,6 +92,27 @@ def test_each_candidates_head_reads_only_its_own_fold_slot():
         moved = np.abs(_logits(built.train_model, changed) - before).max(axis=(0, 2))
         heads = {i * k + j for i in range(2)}
         assert all((moved[h] > 0) == (h in heads) for h in range(2 * k)), moved
+
+
+@pytest.mark.parametrize("active", [(1,), (0, 2)])
+def test_candidate_view_is_the_active_heads_on_the_same_variables(active):
+    """Check that a view's logits are the active candidates' slice of the
+    fused model's and that its variables are the fused model's own objects
+    (those of the active candidates only)."""
+    k, rng = 3, np.random.default_rng(0)
+    three = [*TWO, {"name": "other", "hidden_layer_sizes": (4,), "dropout": 0.0}]
+    built = build_portfolio(make_candidates(three), 4, 2, k, rng=rng)
+    view = candidate_view(built.train_model, active)
+    rows = rng.normal(size=(5, k, 4)).astype("float32")
+    fused = _logits(built.train_model, rows).reshape(5, 3, k, 2)
+    expected = fused[:, list(active)].reshape(5, len(active) * k, 2)
+    np.testing.assert_allclose(_logits(view, rows), expected, rtol=1e-6)
+    ids = {id(v) for v in view.trainable_variables}
+    owned = {
+        id(built.train_model.variables[p]) for i in active for p in built.groups[i]
+    }
+    assert ids and ids <= {id(v) for v in built.train_model.variables}
+    assert ids == owned & {id(v) for v in built.train_model.trainable_variables}
 
 
 def test_variable_groups_partition_the_fused_model():

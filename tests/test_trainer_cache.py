@@ -124,3 +124,52 @@ def test_reused_trainer_fits_exactly_like_a_fresh_one(
     np.testing.assert_array_equal(again.predict_proba(X), fresh.predict_proba(X))
     np.testing.assert_array_equal(again.thresholds_, fresh.thresholds_)
     assert again.history_ == fresh.history_
+
+
+def test_carry_optimizer_state_matches_slots_by_variable():
+    """Check that a view's optimizer takes the fused model's step count and the
+    moments of its own variables, and that unmatched names assign nothing."""
+    a = keras.Variable(np.ones((2, 2)), name="a")
+    b = keras.Variable(np.ones(3), name="b")
+    source, target = keras.optimizers.Adam(), keras.optimizers.Adam()
+    source.build([a, b])
+    target.build([b])
+    source.apply_gradients([(np.full((2, 2), 0.5), a), (np.arange(3.0), b)])
+    assert cache.carry_optimizer_state(source, target)
+    by_name = {v.name: v.numpy() for v in source.variables}
+    for variable in target.variables:
+        np.testing.assert_array_equal(variable.numpy(), by_name[variable.name])
+    assert int(target.iterations.numpy()) == 1
+    other = keras.optimizers.Adam()
+    other.build([keras.Variable(np.ones(3), name="c")])
+    before = [v.numpy() for v in other.variables]
+    assert not cache.carry_optimizer_state(source, other)
+    for value, variable in zip(before, other.variables, strict=True):
+        np.testing.assert_array_equal(value, variable.numpy())
+
+
+def test_views_are_compiled_once_and_kept_with_their_trainer(multilabel_data):
+    """Check that a fit whose candidates stop at different epochs trains views,
+    that the next fit of the configuration reuses them (no new trace), and
+    that the kept trainer's size counts their optimizers."""
+    X, Y = multilabel_data
+    cache.clear_trainer_cache()
+    params = dict(
+        candidates=[
+            {"name": "linear", "hidden_layer_sizes": ()},
+            {"name": "small", "hidden_layer_sizes": (8,)},
+        ],
+        epochs=40, patience=1, batch_size=128, learning_rate=0.05, cv=3,
+    )  # fmt: skip
+    first = WeightedMultiLabelClassifier(**params, random_state=0).fit(X, Y)
+    (kept,) = [t for trainers in cache._IDLE.values() for t in trainers]
+    assert kept._views, first.candidates_["n_epochs"]
+    views = dict(kept._views)
+    size = cache._nbytes([*kept.model.variables, *kept.model.optimizer.variables])
+    assert kept.nbytes == size + sum(
+        cache._nbytes(v.optimizer.variables) for v in views.values()
+    )
+    WeightedMultiLabelClassifier(**params, random_state=0).fit(X, Y)
+    (again,) = [t for trainers in cache._IDLE.values() for t in trainers]
+    assert again is kept and all(again._views[a] is v for a, v in views.items())
+    cache.clear_trainer_cache()
