@@ -68,6 +68,27 @@ for clf in (
     np.testing.assert_allclose(clf.predict_proba(Xs.toarray()), proba, rtol=1e-5)
     again = pickle.loads(pickle.dumps(clf)).predict_proba(Xs)
     np.testing.assert_allclose(again, proba, rtol=1e-6)
+
+# a portfolio whose candidates stop at different epochs: the later epochs
+# step a view of the running candidates (sk_imbalance._trainer_cache)
+from sk_imbalance import _trainer_cache
+views = []
+original_view = _trainer_cache._Trainer.view
+def spy(self, active, source):
+    made = original_view(self, active, source)
+    views.append(made is not None)
+    return made
+_trainer_cache._Trainer.view = spy
+two = [{"name": "linear", "hidden_layer_sizes": ()},
+       {"name": "small", "hidden_layer_sizes": (8,)}]
+params = dict(candidates=two, epochs=30, patience=1, cv=3, learning_rate=0.05,
+              batch_size=128, random_state=0)
+clf = WeightedMultiLabelClassifier(**params).fit(X, Y)
+assert views and all(views), views
+_trainer_cache._Trainer.view = lambda self, active, source: None
+reference = WeightedMultiLabelClassifier(**params).fit(X, Y)
+assert clf.candidates_["n_epochs"] == reference.candidates_["n_epochs"]
+np.testing.assert_allclose(clf.predict_proba(X), reference.predict_proba(X), atol=1e-5)
 print("jax ok")
 """
 
@@ -77,7 +98,9 @@ print("jax ok")
 )
 def test_jax_backend_losses_fit_predict_pickle():
     """Check losses against NumPy, a fit, predict and a pickle round trip on JAX,
-    dense and sparse (the first layer on the non-zeros)."""
+    dense and sparse (the first layer on the non-zeros), and that a portfolio
+    whose candidates stop apart fits as it would with every candidate trained
+    to the end."""
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],
