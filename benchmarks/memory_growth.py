@@ -11,9 +11,11 @@ script, so that none inherits another's memory:
   model), a new ``random_state`` every fit, then ``predict``;
 - ``portfolio``: ``WeightedMultiLabelClassifier`` with its default
   candidates (the four networks of ``sk_imbalance._portfolio``, blended
-  greedily), 2 epochs, batch 128 and ``cv=3`` (the smallest ``cv`` at which
-  the heads' spread is measured), then ``predict``: the default fit's every
-  part, at small sizes;
+  greedily), batch 128, ``cv=3`` (the smallest ``cv`` at which the heads'
+  spread is measured) and at most 8 epochs with ``patience=1``, so that
+  candidates stop at different epochs and the later ones train views of the
+  candidates still running (each seed may stop them in another order), then
+  ``predict``: the default fit's every part, at small sizes;
 - ``ours-grid``: the same as ``ours``, cycling through 4 configurations as a grid search
   does (``class_weight`` None/"balanced" x ``loss`` "bce"/"focal");
 - ``multiclass``: ``WeightedMultiClassClassifier`` with the same sizes on
@@ -103,7 +105,7 @@ def _portfolio(i, X, Y):
     from sk_imbalance import WeightedMultiLabelClassifier
 
     clf = WeightedMultiLabelClassifier(
-        epochs=2, batch_size=128, cv=3, random_state=i
+        epochs=8, patience=1, batch_size=128, cv=3, random_state=i
     ).fit(X, Y)
     clf.predict(X)
 
