@@ -15,7 +15,8 @@ compares, without refitting:
 - and reports, for each: the test macro-F1 of the decisions fitted (as the
   estimator fits them) on the chosen blend's out-of-fold probabilities, mean
   (sd) over seeds per data set, the out-of-fold objective the rule saw, and
-  how often each candidate was chosen.
+  how often each candidate was chosen; and greedy selection with one costly
+  candidate left out (``WITHOUT``), to weigh what it adds against its cost.
 
 - and, to choose on: the **split-half** macro-F1 of every rule, chosen and
   its thresholds tuned on one random half of the out-of-fold rows and scored
@@ -77,6 +78,10 @@ SYNTHETIC = {"synth1000": 1000, "synth300": 300}
 TOLERANCES = (0.0, 0.002, 0.005)
 #: Margins by which a candidate must beat the incumbent (today's MLP) to replace it.
 MARGINS = (0.005, 0.01)
+#: Candidates the greedy rule is also run without, one at a time: what each
+#: adds, against its cost (the wide MLP's matmuls on tmc2007 and text; the
+#: second linear model's kernel, as large as the MLP's with many labels).
+WITHOUT = ("lin-wd1e-4", "wide512-d0.5")
 #: The incumbent: the network the estimator trained before the portfolio.
 INCUMBENT = "mlp128"
 
@@ -167,6 +172,15 @@ def rules(oof, score, names):
         use = greedy_score > max(scores) + tolerance
         chosen[f"greedy+{tolerance:g}"] = greedy if use else chosen["best"]
     chosen["mean"] = np.ones(len(oof)) / len(oof)
+    for left_out in WITHOUT:
+        if left_out not in names:
+            continue
+        kept = [i for i, name in enumerate(names) if name != left_out]
+        weights, _ = greedy_weights(
+            [oof[i] for i in kept], score, scores=[scores[i] for i in kept]
+        )
+        chosen[f"greedy without {left_out}"] = np.zeros(len(oof))
+        chosen[f"greedy without {left_out}"][kept] = weights
     return chosen, scores
 
 
