@@ -280,9 +280,16 @@ def rate_anchor(Y, P, ratio=1.0):
     padded = np.empty((n_samples + 2, n_labels))
     padded[0], padded[-1] = 1.0, 0.0
     padded[1:-1] = -np.sort(-P, axis=0)
-    m = np.minimum(np.rint(ratio * Y.sum(axis=0)).astype(np.int64), n_samples)
+    m = _rate_rows(Y, ratio)
     columns = np.arange(n_labels)
     return (padded[m, columns] + padded[m + 1, columns]) / 2.0
+
+
+def _rate_rows(Y, ratio):
+    """Rows :func:`rate_anchor`'s cut-off predicts per label: ``ratio`` times
+    its positives, rounded, at most the number of rows."""
+    n_samples = Y.shape[0]
+    return np.minimum(np.rint(ratio * Y.sum(axis=0)).astype(np.int64), n_samples)
 
 
 def shrink_toward(anchor, tuned, counts, shrinkage):
@@ -391,8 +398,7 @@ def tune_thresholds(
     if max_anchor_ratio is not None:
         # the rate cut-off lies below the anchor wherever the anchor predicts
         # fewer rows than the rate allows: sort only the other labels' scores
-        rows = np.minimum(np.rint(max_anchor_ratio * Y.sum(axis=0)), Y.shape[0])
-        moved = (P >= anchor).sum(axis=0) >= rows
+        moved = (P >= anchor).sum(axis=0) >= _rate_rows(Y, max_anchor_ratio)
         anchor = anchor.copy()
         anchor[moved] = np.maximum(
             anchor[moved], rate_anchor(Y[:, moved], P[:, moved], max_anchor_ratio)
