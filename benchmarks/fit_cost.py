@@ -40,7 +40,7 @@ the median of the per-repeat ratios. Run::
 ``--datasets`` also takes emotions, enron and bibtex (the train splits,
 treated the same way). The default run should take about 8 minutes on a
 2-core CPU, most of it on tmc2007 (an estimate from a 3-epoch smoke run,
-scaled to 60 epochs, with one MLP; the four candidates cost more).
+scaled to 60 epochs, with one MLP; the default candidates cost more).
 """
 
 import argparse

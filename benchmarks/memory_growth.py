@@ -10,7 +10,7 @@ script, so that none inherits another's memory:
   sizes (hidden (16,), 2 epochs, batch 128, ``cv=2``: 2 cross-fit heads in one
   model), a new ``random_state`` every fit, then ``predict``;
 - ``portfolio``: ``WeightedMultiLabelClassifier`` with its default
-  candidates (the four networks of ``sk_imbalance._portfolio``, blended
+  candidates (the three networks of ``sk_imbalance._portfolio``, blended
   greedily), batch 128, ``cv=3`` (the smallest ``cv`` at which the heads'
   spread is measured) and at most 8 epochs with ``patience=1``, so that
   candidates stop at different epochs and the later ones train views of the

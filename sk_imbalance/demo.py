@@ -10,7 +10,7 @@ It loads the copy of MULAN's standard yeast split shipped with the package
 J. Weston, "A kernel method for multi-labelled classification", NIPS 2001),
 standardises the features and fits three versions of the same network
 (an MLP with 128 ReLU units and dropout 0.2, seed 0), then the estimator's
-defaults, whose held-out folds blend four candidate networks, and prints one
+defaults, whose held-out folds blend three candidate networks, and prints one
 table of scores on the test split:
 
 - **plain**: ``class_weight=None, threshold=0.5``, the unweighted binary
@@ -21,7 +21,7 @@ table of scores on the test split:
   predictions; the 5 cross-fitted networks then predict together, their
   probabilities averaged);
 - **defaults: candidates blended out of fold**: the same, with the default
-  ``candidates`` (two linear models with weight decay, that MLP and a wider,
+  ``candidates`` (a linear model with weight decay, that MLP and a wider,
   more dropped-out one, trained together as one Keras model); greedy
   ensemble selection on the held-out folds chooses their blend.
 
