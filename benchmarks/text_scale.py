@@ -120,15 +120,15 @@ def run_case(case, n_words, seed, epochs):
         import keras
 
         from sk_imbalance import WeightedMultiLabelClassifier
+        from sk_imbalance._portfolio import ONE_MLP
 
         defaults = WeightedMultiLabelClassifier().get_params()
+        mlp = ONE_MLP[0]  # the default candidates' MLP
         inputs = keras.Input((n_words,), sparse=True)
         hidden = inputs
-        for units in defaults["hidden_layer_sizes"]:
-            hidden = keras.layers.Dense(units, activation=defaults["activation"])(
-                hidden
-            )
-            hidden = keras.layers.Dropout(defaults["dropout"])(hidden)
+        for units in mlp.hidden_layer_sizes:
+            hidden = keras.layers.Dense(units, activation=mlp.activation)(hidden)
+            hidden = keras.layers.Dropout(mlp.dropout)(hidden)
         model = keras.Model(inputs, keras.layers.Dense(1)(hidden))
         model.compile(
             optimizer=keras.optimizers.Adam(defaults["learning_rate"]),

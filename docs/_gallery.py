@@ -12,12 +12,12 @@ def example_argv(gallery_conf, script_vars):
 
     The ``plot_*`` examples draw what a fit decided, so they run with their
     defaults (a few seconds each on yeast); the others print tables and run
-    one epoch (1,000 texts for the text examples) as a smoke run.
+    one epoch (1,000 texts or rows for the text examples) as a smoke run.
     """
     name = os.path.basename(script_vars["src_file"])
     if name.startswith("plot_"):
         return []
     argv = ["--epochs", "1"]
-    if name.startswith("text_"):
+    if name.startswith("text_") or name == "binary_text.py":
         argv += ["--n-train", "1000"]
     return argv

@@ -32,6 +32,7 @@ from ._portfolio import (
     blend_model,
     build_portfolio,
     make_candidates,
+    sparse_defaults,
 )
 from ._random import generator
 from ._selection import blend, choose_weights
@@ -156,6 +157,15 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return [Candidate("mlp", **settings)]
         return make_candidates(self.candidates, self._default_candidates)
 
+    def _names_no_network(self):
+        """True when ``fit`` trains the default candidates: no ``candidates``,
+        ``model`` or MLP setting given."""
+        return (
+            self.candidates is None
+            and self.model is None
+            and all(getattr(self, k) is None for k in MLP_DEFAULTS)
+        )
+
     def _build_heads(self, candidates, n_features, n_outputs, rng, sparse=False):
         """``build(n_heads)``: the fit's fresh fused model of ``candidates``.
 
@@ -235,6 +245,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         )
         if self.sparse_layer_:
             X = as_csr(X)
+            if self._names_no_network():
+                candidates = sparse_defaults(candidates)
         rng = generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=stratify)

@@ -47,6 +47,7 @@ __all__ = [
     "ONE_MLP",
     "FoldNetworks",
     "make_candidates",
+    "sparse_defaults",
     "build_portfolio",
     "blend_model",
     "candidate_view",
@@ -121,6 +122,15 @@ DEFAULT_CANDIDATES = (
     ONE_MLP[0],
     Candidate("wide", hidden_layer_sizes=(512,), dropout=0.5),
 )  # fmt: skip
+
+#: Default candidates left out when the first layer works on the non-zeros
+#: (``sparse_layer_``: a vocabulary of thousands of words). The wide MLP's
+#: first layer is 512 units by the vocabulary per head: on 20,000 texts of
+#: 50,000 words the default fit with it took 34 s an epoch (one MLP: about 6)
+#: and 4.3 GB at its peak (benchmarks/text_scale.py), and no study measured
+#: what it adds at that scale (the MULAN sets it was chosen on are 3.7% to
+#: 8.4% non-zero, all on the dense layer).
+SPARSE_LEFT_OUT = ("wide",)
 
 #: The keys a candidate given as a dict may have.
 CANDIDATE_KEYS = (
@@ -253,6 +263,27 @@ def make_candidates(candidates, default=DEFAULT_CANDIDATES):
             f"candidates have repeated name(s) {repeated}; give each a distinct 'name'."
         )
     return made
+
+
+def sparse_defaults(candidates):
+    """The default ``candidates`` for a first layer on the non-zeros.
+
+    Leaves out :data:`SPARSE_LEFT_OUT`: their first layers cost several
+    MLPs' at vocabulary scale. Only the estimator's own defaults pass through
+    here; candidates a user names are trained as given.
+
+    Parameters
+    ----------
+    candidates : sequence of Candidate
+
+    Returns
+    -------
+    list of Candidate
+        ``candidates`` without those named in :data:`SPARSE_LEFT_OUT` (all of
+        them if that would leave none).
+    """
+    kept = [c for c in candidates if c.name not in SPARSE_LEFT_OUT]
+    return kept or list(candidates)
 
 
 @dataclass

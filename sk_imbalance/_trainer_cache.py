@@ -248,7 +248,10 @@ def acquire_trainer(fresh_model, key, loss, make_optimizer):
             _IDLE.move_to_end(key)
     if trainer is None:
         trainer = _Trainer(
-            keras.models.clone_model(fresh_model), loss, make_optimizer(), make_optimizer
+            keras.models.clone_model(fresh_model),
+            loss,
+            make_optimizer(),
+            make_optimizer,
         )
     trainer.reset(fresh_model)
     return trainer

@@ -33,7 +33,8 @@ focal = float(WeightedFocalLoss(weights, gamma=0.0)(y, z))
 assert np.isclose(focal, expected, rtol=1e-5), (focal, expected)
 
 X, Y = make_multilabel_classification(n_samples=150, n_classes=4, random_state=0)
-for loss in ("bce", "focal"):
+# the non-default losses on dense rows; the sparse fits below use the defaults
+for loss in ("focal",):
     clf = WeightedMultiLabelClassifier(
         hidden_layer_sizes=(8,), epochs=3, cv=2, loss=loss, random_state=0
     ).fit(X, Y)
@@ -44,7 +45,7 @@ for loss in ("bce", "focal"):
 
 from sk_imbalance import WeightedMultiClassClassifier
 y3 = Y.argmax(axis=1)
-for loss, cost in (("cross_entropy", None), ("expected_cost", 1 - np.eye(4))):
+for loss, cost in (("expected_cost", 1 - np.eye(4)),):
     clf = WeightedMultiClassClassifier(
         hidden_layer_sizes=(8,), epochs=3, cv=2, loss=loss, cost=cost, random_state=0
     ).fit(X, y3)

@@ -111,11 +111,17 @@ def test_quiet_native_stderr_restores_the_stream():
     assert os.fstat(2).st_ino == stat_before.st_ino
 
 
-@pytest.mark.parametrize("name", ["binary_text.py", "multiclass.py"])
-def test_problem_examples_run(name, capsys, monkeypatch):
+@pytest.mark.parametrize(
+    "name, argv",
+    [
+        ("binary_text.py", ["--epochs", "2", "--n-train", "2000"]),
+        ("multiclass.py", ["--epochs", "2"]),
+    ],
+)
+def test_problem_examples_run(name, argv, capsys, monkeypatch):
     """Check the binary-text and multiclass examples end to end, at 2 epochs."""
     path = next(p for p in EXAMPLES if p.name == name)
-    monkeypatch.setattr(sys, "argv", [str(path), "--epochs", "2"])
+    monkeypatch.setattr(sys, "argv", [str(path), *argv])
     runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     assert "F1" in out

@@ -62,27 +62,63 @@ def test_pickle_round_trip_cross_fit_ensemble(fast_params, multilabel_data):
     _assert_same_fitted_estimator(restored, clf, X)
 
 
-def test_pickled_ensemble_loads_in_a_fresh_process(
-    fast_params, multilabel_data, tmp_path
+@pytest.fixture(scope="module")
+def sparse_fits():
+    """Models trained on CSR rows (the first layer on the non-zeros), fitted
+    once per module: ``{multiclass: (clf, X)}``."""
+    import scipy.sparse as sp
+
+    from sk_imbalance import WeightedMultiClassClassifier
+
+    X = sp.random(150, 400, density=0.03, format="csr", random_state=0)
+    fits = {}
+    for multiclass in (False, True):
+        y = np.random.default_rng(0).integers(0, 3 if multiclass else 2, size=150)
+        Estimator = (
+            WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
+        )
+        clf = Estimator(
+            hidden_layer_sizes=(8,), epochs=3, cv=2, sparse_layer=True, random_state=0
+        ).fit(X, y)
+        fits[multiclass] = (clf, X)
+    return fits
+
+
+def test_pickled_models_load_in_a_fresh_process(
+    fast_params, multilabel_data, sparse_fits, tmp_path
 ):
-    """Check that a fresh Python process unpickles the heads and predicts the same."""
+    """Check that a fresh Python process unpickles the heads and predicts the
+    same: a dense cross-fit ensemble, and both estimators trained on CSR rows
+    (one process for all three: each process pays TensorFlow's import)."""
+    import scipy.sparse as sp
+
     X, Y = multilabel_data
-    clf = WeightedMultiLabelClassifier(**{**fast_params, "cv": 3}).fit(X, Y)
-    path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps(clf))
-    np.save(tmp_path / "X.npy", X)
-    script = (
-        "import pickle, sys, numpy as np; "
-        "clf = pickle.loads(open(sys.argv[1], 'rb').read()); "
-        "np.save(sys.argv[3], clf.predict_proba(np.load(sys.argv[2])))"
-    )
-    out = tmp_path / "proba.npy"
-    subprocess.run(
-        [sys.executable, "-c", script, str(path), str(tmp_path / "X.npy"), str(out)],
-        check=True,
+    dense = WeightedMultiLabelClassifier(**{**fast_params, "cv": 3}).fit(X, Y)
+    cases = [(dense, X)] + [sparse_fits[multiclass] for multiclass in (False, True)]
+    lines = ["import pickle, numpy as np, scipy.sparse as sp"]
+    for i, (clf, rows) in enumerate(cases):
+        (tmp_path / f"{i}.pkl").write_bytes(pickle.dumps(clf))
+        if sp.issparse(rows):
+            sp.save_npz(tmp_path / f"{i}.npz", rows)
+            load = f"sp.load_npz({str(tmp_path / f'{i}.npz')!r})"
+        else:
+            np.save(tmp_path / f"{i}.npy", rows)
+            load = f"np.load({str(tmp_path / f'{i}.npy')!r})"
+        np.save(tmp_path / f"expected{i}.npy", clf.predict_proba(rows))
+        lines += [
+            f"clf = pickle.loads(open({str(tmp_path / f'{i}.pkl')!r}, 'rb').read())",
+            f"P = clf.predict_proba({load})",
+            f"np.testing.assert_array_equal(P, np.load("
+            f"{str(tmp_path / f'expected{i}.npy')!r}))",
+            f"print('ok {i}')",
+        ]
+    done = subprocess.run(
+        [sys.executable, "-c", "\n".join(lines)],
         capture_output=True,
+        text=True,
+        timeout=300,
     )
-    np.testing.assert_array_equal(np.load(out), clf.predict_proba(X))
+    assert done.stdout.split() == ["ok", "0", "ok", "1", "ok", "2"], done.stderr[-2000:]
 
 
 def test_joblib_round_trip_keeps_predictions(fast_params, multilabel_data, tmp_path):
@@ -239,25 +275,14 @@ def test_multiclass_skops_and_pickle_round_trip(tmp_path):
 
 @pytest.mark.parametrize("multiclass", [False, True])
 def test_sparse_trained_model_round_trips_through_pickle_and_skops(
-    multiclass, tmp_path
+    multiclass, sparse_fits, tmp_path
 ):
     """Check that a model trained on CSR rows (the first layer on the non-zeros)
-    comes back from pickle, skops (one untrusted type, ours) and a fresh process
-    with the same predictions, given sparse or dense X."""
+    comes back from pickle and skops (one untrusted type, ours) with the same
+    predictions, given sparse or dense X (a fresh process: above)."""
     sio = pytest.importorskip("skops.io")
-    import scipy.sparse as sp
 
-    from sk_imbalance import WeightedMultiClassClassifier
-
-    X = sp.random(150, 400, density=0.03, format="csr", random_state=0)
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 3 if multiclass else 2, size=150)
-    Estimator = (
-        WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
-    )
-    clf = Estimator(
-        hidden_layer_sizes=(8,), epochs=3, cv=2, sparse_layer=True, random_state=0
-    ).fit(X, y)
+    clf, X = sparse_fits[multiclass]
     assert clf.model_.input[0].name.startswith("entry_ids")
     path = tmp_path / "sparse.skops"
     sio.dump(clf, path)
@@ -269,19 +294,3 @@ def test_sparse_trained_model_round_trips_through_pickle_and_skops(
         np.testing.assert_allclose(
             loaded.predict_proba(X.toarray()), clf.predict_proba(X), rtol=1e-6
         )
-    pickled, data = tmp_path / "sparse.pkl", tmp_path / "X.npz"
-    pickled.write_bytes(pickle.dumps(clf))
-    sp.save_npz(data, X)
-    expected = tmp_path / "expected.npy"
-    np.save(expected, clf.predict_proba(X))
-    script = (
-        "import pickle, numpy as np, scipy.sparse as sp\n"
-        f"clf = pickle.loads(open({str(pickled)!r}, 'rb').read())\n"
-        f"P = clf.predict_proba(sp.load_npz({str(data)!r}))\n"
-        f"np.testing.assert_array_equal(P, np.load({str(expected)!r}))\n"
-        "print('ok')\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
-    )
-    assert "ok" in done.stdout, done.stderr[-2000:]

@@ -18,11 +18,13 @@ from sk_imbalance._persistence import model_from_state, model_to_state
 from sk_imbalance._portfolio import (
     DEFAULT_CANDIDATES,
     ONE_MLP,
+    SPARSE_LEFT_OUT,
     Candidate,
     blend_model,
     build_portfolio,
     candidate_view,
     make_candidates,
+    sparse_defaults,
 )
 
 TWO = [
@@ -313,3 +315,34 @@ def test_candidates_on_sparse_rows(multilabel_data):
     assert clf.sparse_layer_ and len(clf.candidates_["name"]) == 2
     loaded = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_sparse_layer_leaves_the_wide_default_candidate_out(multilabel_data):
+    """Check that on the sparse layer the default candidates leave out the wide
+    MLP (its first layer is 512 units by the vocabulary per head), that the
+    dense layer keeps it, and that candidates a user names are kept as given."""
+    import scipy.sparse as sp
+
+    X, Y = multilabel_data
+    X = sp.csr_matrix(X * (np.random.default_rng(0).random(X.shape) < 0.1))
+    sparse = WeightedMultiLabelClassifier(**FAST, sparse_layer=True).fit(X, Y)
+    assert sparse.sparse_layer_
+    assert sparse.candidates_["name"] == [
+        c.name for c in DEFAULT_CANDIDATES if c.name not in SPARSE_LEFT_OUT
+    ]
+    assert "wide" in SPARSE_LEFT_OUT and "wide" not in sparse.candidates_["name"]
+    dense = WeightedMultiLabelClassifier(**FAST, sparse_layer=False).fit(X, Y)
+    assert dense.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
+    named = [{**TWO[0], "name": "wide"}, TWO[1]]
+    mine = WeightedMultiLabelClassifier(
+        **FAST, candidates=named, sparse_layer=True
+    ).fit(X, Y)
+    assert mine.candidates_["name"] == ["wide", "small"]
+
+
+def test_sparse_defaults_never_leave_no_candidate():
+    wide_only = [Candidate("wide", hidden_layer_sizes=(4,))]
+    assert sparse_defaults(wide_only) == wide_only
+    assert [c.name for c in sparse_defaults(DEFAULT_CANDIDATES)] == [
+        c.name for c in DEFAULT_CANDIDATES if c.name != "wide"
+    ]
