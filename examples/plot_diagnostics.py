@@ -56,9 +56,12 @@ clf = model[-1]
 # ``predict`` would get, measured on unseen rows. The weighted training loss
 # keeps falling after it peaks, so the loss is not what is monitored.
 
+# With several candidates, the curve is the chosen candidate's: it ends where
+# that candidate stopped, and the loss goes on while others still train.
 epochs = np.arange(1, len(clf.history_["loss"]) + 1)
+scored = np.arange(1, len(clf.history_["oof_score"]) + 1)
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(epochs, clf.history_["oof_score"], label="out-of-fold macro-F1")
+ax.plot(scored, clf.history_["oof_score"], label="out-of-fold macro-F1")
 ax.axvline(clf.n_epochs_, color="grey", linestyle="--", label="epoch kept")
 ax.set_xlabel("epoch")
 ax.set_ylabel("macro-F1")

@@ -242,8 +242,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     history_ : dict of list
         ``"loss"``: the training loss of every epoch trained (mean over the
         heads of every candidate); ``"oof_score"``: the chosen candidate's
-        out-of-fold objective of every epoch (of the last only, with
-        ``patience=None``).
+        out-of-fold objective of every epoch it trained (of the last only,
+        with ``patience=None``). With several candidates it can be shorter
+        than ``"loss"``: the chosen candidate may stop before the others.
     candidates_ : dict of list
         One entry per candidate: ``"name"``, ``"params"`` (its settings, in
         words), ``"oof_score"`` (its best out-of-fold objective),

@@ -226,7 +226,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         held-out folds.
     history_ : dict of list
         ``"loss"`` (of all candidates) and the chosen candidate's
-        ``"oof_score"``, per epoch.
+        ``"oof_score"``, per epoch (the latter ends where that candidate
+        stopped, as :class:`WeightedMultiLabelClassifier`'s).
     candidates_ : dict of list
         One entry per candidate: ``"name"``, ``"params"``, ``"oof_score"``,
         ``"n_epochs"`` and ``"weight"``, as

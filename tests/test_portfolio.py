@@ -184,6 +184,8 @@ def test_a_portfolio_fit_reports_every_candidate(multilabel_data):
     best = int(np.argmax(report["oof_score"]))
     assert report["weight"][best] == 1.0  # the default rule keeps the single best
     assert clf.n_epochs_ == report["n_epochs"][best]
+    # the chosen candidate's curve ends where it stopped; the loss, the fit's
+    assert clf.n_epochs_ <= len(clf.history_["oof_score"]) <= len(clf.history_["loss"])
 
 
 @pytest.mark.parametrize(
