@@ -23,10 +23,12 @@ Run it with::
     python examples/binary_text.py --epochs 3  # a quick smoke run
     python examples/binary_text.py --epochs 2 --n-train 2000  # quicker still
 
-It takes under a minute on a 2-core CPU. On this 8,000-row slice, with one
-seed, the four F1 scores land within about 0.01 of each other (0.617 to
-0.628 in our run); recall differs more: plain BCE finds 72% of the test
-positives, the weighted models 79 to 83%. ``benchmarks/binary_text.py``
+It takes about two minutes on a 2-core CPU (the three
+``WeightedMultiLabelClassifier`` models each blend the default candidate
+networks). On this 8,000-row slice, with one seed, the four F1 scores land
+within about 0.01 of each other (0.621 to 0.628 in our run); recall differs
+more: plain BCE finds 71% of the test positives, the weighted models 80 to
+87%. ``benchmarks/binary_text.py``
 compares them on all 21,519 training rows over three seeds, where the tuned
 threshold and the cost matrix tie for the best F1 (0.645).
 """
