@@ -132,12 +132,13 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "activation and dropout instead."
             )
 
-    def _candidates(self):
+    def _candidates(self, sparse=False):
         """The candidate networks of this fit (:mod:`._portfolio`).
 
         A ``model``, or any of ``hidden_layer_sizes``, ``activation`` and
         ``dropout``, names one network, trained alone; otherwise
-        ``candidates`` (None: the default ones).
+        ``candidates`` (None: the default ones, or with ``sparse``, for a
+        first layer on the non-zeros, :func:`._portfolio.sparse_defaults`).
         """
         named = [k for k in MLP_DEFAULTS if getattr(self, k) is not None]
         if self.candidates is not None and (self.model is not None or named):
@@ -155,15 +156,9 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             settings = {**MLP_DEFAULTS, **{k: getattr(self, k) for k in named}}
             settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
             return [Candidate("mlp", **settings)]
-        return make_candidates(self.candidates, self._default_candidates)
-
-    def _names_no_network(self):
-        """True when ``fit`` trains the default candidates: no ``candidates``,
-        ``model`` or MLP setting given."""
-        return (
-            self.candidates is None
-            and self.model is None
-            and all(getattr(self, k) is None for k in MLP_DEFAULTS)
+        default = self._default_candidates
+        return make_candidates(
+            self.candidates, sparse_defaults(default) if sparse else default
         )
 
     def _build_heads(self, candidates, n_features, n_outputs, rng, sparse=False):
@@ -245,8 +240,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         )
         if self.sparse_layer_:
             X = as_csr(X)
-            if self._names_no_network():
-                candidates = sparse_defaults(candidates)
+            candidates = self._candidates(sparse=True)
         rng = generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=stratify)
