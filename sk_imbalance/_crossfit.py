@@ -80,6 +80,8 @@ class CrossFitResult:
         ``"oof_score"``: the out-of-fold score per epoch where it was taken.
     candidates : list of CandidateResult
         One per candidate, in order.
+    held_sets : list of ndarray
+        The rows each head held out, one array per head (fold).
     """
 
     model: keras.Model
@@ -88,6 +90,7 @@ class CrossFitResult:
     n_epochs: int
     history: dict = field(default_factory=dict)
     candidates: list = field(default_factory=list)
+    held_sets: list = field(default_factory=list)
 
 
 @dataclass
@@ -637,5 +640,11 @@ def cross_fit(
     ]
     first = candidates[0]
     return CrossFitResult(
-        first.model, first.proba, held, first.n_epochs, first.history, candidates
+        first.model,
+        first.proba,
+        held,
+        first.n_epochs,
+        first.history,
+        candidates,
+        [rows for _, rows in splits],
     )

@@ -29,12 +29,37 @@ tell what the ensemble will predict.
 
 :func:`between_head_variance` estimates :math:`\tau^2_j` on the fit rows,
 where every head but the one holding the row out was trained on it (the
-between-head variance of those heads), and :func:`match_spread` narrows each
-label's out-of-fold logits about their mean by :math:`\rho_j` so that they are
-spread as the ensemble's scores will be. :math:`\sigma^2_j` is the variance of
-the out-of-fold logits. The in-sample heads have seen the row, so they agree
-a little more than on new rows: :math:`\rho_j` is a slight over-estimate,
-which errs on the side of the uncorrected scores.
+between-head variance of those heads).
+
+Part of a head's noise is an **offset**: a shift :math:`b_h` of its logit
+shared by every row (a head stopped early, or a linear head still near its
+initial bias). Write one head's logit as :math:`z_h(x) = s(x) + b_h + e_h(x)`,
+with :math:`S`, :math:`B` and :math:`E` the variances of the signal, the
+offsets and the row-to-row noise. Out of fold, each fold's rows are scored by
+a different head, so the offsets spread the held-out logits
+(:math:`\sigma^2 = S + B + E`) and :math:`\tau^2 = B + E`; the ensemble's mean
+averages the offsets into one constant shift, and varies by
+:math:`S + E / k` only. The offsets are not shrunk by :math:`1/k`, as the
+formula above assumes, but removed. :func:`remove_head_offsets` shifts each
+head's held-out logits to the common mean and estimates :math:`B` (the
+variance of the heads' means, less what their sampling alone gives), and
+:func:`match_spread` then narrows the result by
+:math:`\rho_j = \sqrt{1 - (1 - \tfrac1k) E_j / \sigma'^2_j}`, with
+:math:`E_j = \max(\tau^2_j - B_j, 0)` and :math:`\sigma'^2_j` the variance
+after the shift.
+
+On the synthetic 1,000-label set (seed 0, a linear candidate that stopped
+at epoch 4, where offsets are nearly all of :math:`\tau^2`), the test
+ensemble's logit spread over the matched out-of-fold spread (median over
+labels; 1 is a match) went from 0.36 (narrowing alone) to 0.94, and from
+0.68 to 1.00 for the wide MLP; on the MULAN sets, where :math:`B` is a few
+per cent of :math:`\tau^2`, nothing moves by more than noise
+(``benchmarks/spread_check.py``).
+
+The in-sample heads have seen the row, so they could agree a little more
+than on new rows; measured on the test splits of the same fits,
+:math:`\tau^2` on new rows is within about 15% of the in-sample estimate,
+either way.
 """
 
 from __future__ import annotations
@@ -45,7 +70,12 @@ from scipy.special import expit, logit
 
 from ._feed import RowFeed
 
-__all__ = ["between_head_variance", "spread_ratio", "match_spread"]
+__all__ = [
+    "between_head_variance",
+    "remove_head_offsets",
+    "spread_ratio",
+    "match_spread",
+]
 
 _EPS = np.finfo(np.float64).eps
 #: Logits (positions x heads x outputs, per candidate) scored per forward call.
@@ -130,29 +160,72 @@ def spread_ratio(oof_logits, between, n_heads):
     return np.sqrt(np.clip(kept, 1.0 / n_heads, 1.0))
 
 
-def match_spread(proba, held, between, n_heads):
-    """Out-of-fold probabilities narrowed, label by label, to the ensemble's spread.
+def remove_head_offsets(Z, groups):
+    r"""Shift each head's held-out logits to the common mean; estimate :math:`B`.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_held, n_outputs)
+        Out-of-fold logits of the held rows.
+    groups : list of ndarray
+        Per head, the positions in ``Z`` of the rows it held out. A row held
+        out by several heads is shifted by the mean of their offsets.
+
+    Returns
+    -------
+    shifted : ndarray of shape (n_held, n_outputs)
+        ``Z`` with head :math:`h`'s rows moved by :math:`\bar z - \bar z_h`.
+    offset_variance : ndarray of shape (n_outputs,)
+        :math:`B`: the variance between the heads' means (``ddof=1``), less
+        the mean of their squared standard errors, clipped at 0. Zeros with
+        fewer than two non-empty heads.
+    """
+    groups = [g for g in groups if len(g)]
+    if len(groups) < 2:
+        return Z, np.zeros(Z.shape[1])
+    centre = Z.mean(axis=0)
+    means = np.stack([Z[g].mean(axis=0) for g in groups])
+    errors = np.stack([Z[g].var(axis=0) / len(g) for g in groups]).mean(axis=0)
+    shift, count = np.zeros_like(Z), np.zeros(Z.shape[0])
+    for g, mean in zip(groups, means, strict=True):
+        shift[g] += centre - mean
+        count[g] += 1
+    shifted = Z + shift / np.maximum(count, 1)[:, np.newaxis]
+    offset_variance = np.maximum(means.var(axis=0, ddof=1) - errors, 0.0)
+    return shifted, offset_variance
+
+
+def match_spread(proba, held_sets, between):
+    """Out-of-fold probabilities matched, label by label, to the ensemble's spread.
 
     Parameters
     ----------
     proba : ndarray of shape (n_samples, n_outputs)
-        One candidate's out-of-fold probabilities (NaN-free on ``held``).
-    held : ndarray of shape (n_samples,), dtype bool
+        One candidate's out-of-fold probabilities (NaN-free on the held rows).
+    held_sets : list of ndarray
+        The rows each of the ``k`` heads held out.
     between : ndarray of shape (n_outputs,) or None
-        None leaves ``proba`` as it is.
-    n_heads : int
+        Its :math:`\\tau^2` (:func:`between_head_variance`). None leaves
+        ``proba`` as it is.
 
     Returns
     -------
     proba : ndarray of shape (n_samples, n_outputs)
-        The held rows' logits :math:`z` become :math:`\\mu + \\rho (z - \\mu)`,
-        :math:`\\mu` their mean and :math:`\\rho` from :func:`spread_ratio`.
+        The held rows' logits, each head's shifted to the common mean
+        (:func:`remove_head_offsets`), become :math:`\\mu + \\rho (z - \\mu)`,
+        :math:`\\mu` their mean and :math:`\\rho` from :func:`spread_ratio`
+        with the row-to-row part of :math:`\\tau^2`.
     ratio : ndarray of shape (n_outputs,)
     """
     if between is None:
         return proba, np.ones(proba.shape[1])
+    held = np.zeros(proba.shape[0], dtype=bool)
+    for rows in held_sets:
+        held[rows] = True
+    position = np.cumsum(held) - 1
     Z = logit(np.clip(proba[held], _EPS, 1.0 - _EPS))
-    ratio = spread_ratio(Z, between, n_heads)
+    Z, offsets = remove_head_offsets(Z, [position[rows] for rows in held_sets])
+    ratio = spread_ratio(Z, np.maximum(between - offsets, 0.0), len(held_sets))
     centre = Z.mean(axis=0)
     matched = proba.copy()
     matched[held] = expit(centre + ratio * (Z - centre))
