@@ -89,9 +89,9 @@ INCUMBENT = "mlp128"
 class Recorder(WeightedMultiLabelClassifier):
     """The estimator, keeping the cross-fit's per-candidate results."""
 
-    def _choose_candidates(self, candidates, crossfit, score, n_heads):
-        self.crossfit_, self.n_heads_ = crossfit, n_heads
-        return super()._choose_candidates(candidates, crossfit, score, n_heads)
+    def _choose_candidates(self, candidates, crossfit, score):
+        self.crossfit_ = crossfit
+        return super()._choose_candidates(candidates, crossfit, score)
 
 
 def synthetic(n_classes):

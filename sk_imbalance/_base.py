@@ -261,12 +261,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             hooks=hooks,
         )
-        weights = self._choose_candidates(candidates, crossfit, score, len(splits))
+        weights = self._choose_candidates(candidates, crossfit, score)
         self.n_epochs_ = crossfit.n_epochs
         self.history_ = crossfit.history
         return crossfit, (X, y, targets, score, rng, context, candidates, weights)
 
-    def _choose_candidates(self, candidates, crossfit, score, n_heads):
+    def _choose_candidates(self, candidates, crossfit, score):
         """Blend the candidates on their out-of-fold scores; record ``candidates_``.
 
         ``crossfit``'s model, out-of-fold probabilities, epoch and history

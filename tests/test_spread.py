@@ -87,9 +87,9 @@ def _heads_logits(est, X):
 
 
 class _Recorder(WeightedMultiLabelClassifier):
-    def _choose_candidates(self, candidates, crossfit, score, n_heads):
+    def _choose_candidates(self, candidates, crossfit, score):
         self.crossfit_ = crossfit
-        return super()._choose_candidates(candidates, crossfit, score, n_heads)
+        return super()._choose_candidates(candidates, crossfit, score)
 
     def _check_splits(self, splits, targets):
         self.splits_ = splits
