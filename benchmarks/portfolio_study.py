@@ -132,7 +132,10 @@ def record(args):
             results, held = est.crossfit_.candidates, est.crossfit_.held
             test = [1 / (1 + np.exp(-predict_logits(r.model, X_test))) for r in results]
             matched = [
-                match_spread(r.proba, est.crossfit_.held_sets, r.between)[0][held]
+                match_spread(
+                    r.proba, est.crossfit_.held_sets, r.between,
+                    train_sets=est.crossfit_.train_sets,
+                )[0][held]
                 for r in results
             ]
             np.savez_compressed(

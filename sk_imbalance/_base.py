@@ -280,7 +280,10 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         probas = [r.proba for r in results]
         if self.ensemble and held.any():  # as narrow as the ensemble's scores
             probas = [
-                match_spread(r.proba, crossfit.held_sets, r.between)[0] for r in results
+                match_spread(
+                    r.proba, crossfit.held_sets, r.between, train_sets=crossfit.train_sets
+                )[0]
+                for r in results
             ]
         if len(results) == 1:
             weights = np.ones(1)

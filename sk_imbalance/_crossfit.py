@@ -66,7 +66,7 @@ class CrossFitResult:
     Attributes
     ----------
     model : keras.Model
-        Ensemble view: ``(n, d)`` to the logit of the heads' mean probability,
+        Ensemble view: ``(n, d)`` to the mean of the heads' logits,
         with the chosen epoch's weights.
     proba : ndarray of shape (n_samples, n_outputs)
         Out-of-fold probabilities at the chosen epoch: row ``i`` is the mean
@@ -82,6 +82,8 @@ class CrossFitResult:
         One per candidate, in order.
     held_sets : list of ndarray
         The rows each head held out, one array per head (fold).
+    train_sets : list of ndarray
+        The rows each head trained on.
     """
 
     model: keras.Model
@@ -91,6 +93,7 @@ class CrossFitResult:
     history: dict = field(default_factory=dict)
     candidates: list = field(default_factory=list)
     held_sets: list = field(default_factory=list)
+    train_sets: list = field(default_factory=list)
 
 
 @dataclass
@@ -100,7 +103,7 @@ class CandidateResult:
     Attributes
     ----------
     model : keras.Model
-        Its ensemble view (its heads' mean probability).
+        Its ensemble view (the mean of its heads' logits).
     proba : ndarray of shape (n_samples, n_outputs)
         Its out-of-fold probabilities at its chosen epoch.
     n_epochs : int
@@ -622,7 +625,7 @@ def cross_fit(
         between = None
         if measure_spread and head_loss.link == "sigmoid":
             between = between_head_variance(
-                train_model, X, [rows for _, rows in splits], targets.shape[1] // 2
+                train_model, X, [rows for rows, _ in splits], targets.shape[1] // 2
             )
         if between is None:
             between = [None] * len(networks.ensembles)
@@ -647,4 +650,5 @@ def cross_fit(
         first.history,
         candidates,
         [rows for _, rows in splits],
+        [rows for rows, _ in splits],
     )

@@ -9,9 +9,10 @@ head axis:
   ``(batch, k, n_outputs)``; the heads share no layer, no weight, no
   normalisation statistic and no dropout mask, so a head never sees a row it
   holds out;
-- the **ensemble view** maps ``(batch, n_features)`` to the logit of the heads'
-  mean probability, :class:`ProbabilityAverage`; it is the estimator's
-  ``model_`` and shares the training view's layers.
+- the **ensemble view** maps ``(batch, n_features)`` to the mean of the heads'
+  logits, :class:`LogitAverage` (a softmax network: the mean of the heads'
+  probabilities, :class:`SoftmaxAverage`); it is the estimator's ``model_``
+  and shares the training view's layers.
 
 The default MLP is built fold-stacked from the start (:class:`FoldDense`): each
 layer is one batched matmul over the head axis, not ``k`` small ones. On sparse
@@ -36,6 +37,7 @@ __all__ = [
     "HeadSlice",
     "StackHeads",
     "ProbabilityAverage",
+    "LogitAverage",
     "SoftmaxAverage",
     "build_fold_mlp",
     "stack_networks",
@@ -233,6 +235,44 @@ class ProbabilityAverage(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")
+class LogitAverage(ProbabilityAverage):
+    r"""Average the heads' logits: the ensemble of a sigmoid network's heads.
+
+    For logits :math:`z_1, \dots, z_k` of one label the output is
+
+    .. math:: \bar z = \frac{1}{k} \sum_i z_i
+
+    (with weights, :math:`\sum_i w_i z_i / \sum_i w_i`): the normalised
+    geometric mean of the heads' odds. The held-out scores that the decisions
+    are fitted on are matched to this ensemble (:mod:`._spread`): each head's
+    offset averages into one constant and the heads' row-to-row noise shrinks
+    by :math:`1/k`, which is what the mean of logits does exactly. The mean
+    of probabilities (:class:`ProbabilityAverage`) is not: in the negative
+    tail, where rare labels' thresholds sit, its logit lies above the mean
+    logit by about :math:`(1 - 1/k)\,\tau^2 / 2` (:math:`\tau^2` the
+    variance between the heads on one row), so a threshold tuned on the
+    matched scores would be crossed by more rows than out of fold.
+
+    The input and output shapes are those of :class:`ProbabilityAverage`.
+    """
+
+    def call(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = ops.stack(list(inputs), axis=1)
+        if inputs.shape[1] == 1:
+            return inputs[:, 0]
+        if self.blend_weights is None:
+            return ops.mean(inputs, axis=1)
+        if len(self.blend_weights) != inputs.shape[1]:
+            raise ValueError(
+                f"{len(self.blend_weights)} weights for {inputs.shape[1]} inputs."
+            )
+        weights = np.asarray(self.blend_weights) / np.sum(self.blend_weights)
+        weights = ops.convert_to_tensor(weights[:, np.newaxis], dtype=inputs.dtype)
+        return ops.sum(inputs * weights, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
 class SoftmaxAverage(ProbabilityAverage):
     r"""Average the heads' softmax probabilities; return logits of the mean.
 
@@ -261,10 +301,19 @@ class SoftmaxAverage(ProbabilityAverage):
 
 
 def _average(link, blend_weights=None, name=None):
-    """The average of heads (or candidates) for a sigmoid or softmax output."""
+    """The mean probability of candidates (a blend), sigmoid or softmax."""
     if link == "softmax":
         return SoftmaxAverage(blend_weights, name=name or "softmax_average")
     return ProbabilityAverage(blend_weights, name=name or "probability_average")
+
+
+def _head_average(link, name=None):
+    """The ensemble of one network's ``k`` heads: :class:`LogitAverage` for
+    sigmoid outputs (what :mod:`._spread` models), the mean probability for a
+    softmax."""
+    if link == "softmax":
+        return SoftmaxAverage(name=name or "softmax_average")
+    return LogitAverage(name=name or "logit_average")
 
 
 def _seeds(rng, n):
@@ -306,7 +355,7 @@ def build_fold_mlp(
     rng : numpy.random.Generator or None
         Every layer's seed is drawn from it before any training.
     link : {"sigmoid", "softmax"}, default="sigmoid"
-        How the ensemble view averages the heads: :class:`ProbabilityAverage`
+        How the ensemble view averages the heads: :class:`LogitAverage`
         or :class:`SoftmaxAverage`.
     sparse : bool, default=False
         Build the first layer on sparse rows.
@@ -316,8 +365,8 @@ def build_fold_mlp(
     train_model : keras.Model
         ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
     ensemble_model : keras.Model
-        ``(batch, n_features) -> (batch, n_outputs)``: logits of the heads' mean
-        probability; shares ``train_model``'s layers. With ``sparse=True`` both
+        ``(batch, n_features) -> (batch, n_outputs)``: the mean of the heads'
+        logits (a softmax: the logits of their mean probability); shares ``train_model``'s layers. With ``sparse=True`` both
         views take entries (every head given the same rows, for the ensemble).
     """
     sizes = [int(u) for u in hidden_layer_sizes]
@@ -333,7 +382,7 @@ def build_fold_mlp(
     )
     per_head, shared = head_inputs(n_features, n_heads, sparse)
     train_model = keras.Model(per_head, apply_layers(layers, per_head), name="fold_mlp")
-    averaged = _average(link)(apply_layers(layers, shared))
+    averaged = _head_average(link)(apply_layers(layers, shared))
     return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 
 
@@ -439,7 +488,7 @@ def stack_networks(model, meta, model_kwargs, n_heads, rng=None, link="sigmoid")
     train_model = keras.Model(
         per_head, stack_heads(networks, per_head), name="stacked_heads"
     )
-    averaged = _average(link)([network(shared) for network in networks])
+    averaged = _head_average(link)([network(shared) for network in networks])
     return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 
 

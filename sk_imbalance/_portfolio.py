@@ -12,7 +12,7 @@ The fused training view maps the ``(batch, k, d)`` rows of the ``k`` folds
 (or their sparse entries) to logits of shape ``(batch, c k, m)``: candidate
 ``i``'s head ``j`` is head ``i k + j``, and it sees the rows of fold ``j``'s
 training set only, as every head does. Each candidate has its own ensemble
-view (the mean probability of its ``k`` heads), all on one shared input, so
+view (the mean of its ``k`` heads' logits), all on one shared input, so
 a blend of candidates is one more layer on top of their outputs
 (:func:`blend_model`).
 
@@ -33,6 +33,7 @@ import numpy as np
 
 from ._heads import (
     _average,
+    _head_average,
     _seeds,
     apply_layers,
     fold_mlp_layers,
@@ -295,8 +296,8 @@ class FoldNetworks:
     train_model : keras.Model
         ``(batch, k, d)`` rows (or entries) to ``(batch, c k, m)`` logits.
     ensembles : list of keras.Model
-        Candidate ``i``'s ensemble view, ``(n, d)`` to the logits of its heads'
-        mean probability; all share one input.
+        Candidate ``i``'s ensemble view, ``(n, d)`` to the mean of its heads'
+        logits (:class:`~._heads.LogitAverage`); all share one input.
     groups : list of list of int
         Positions of candidate ``i``'s variables in ``train_model.variables``.
     """
@@ -378,7 +379,7 @@ def build_portfolio(
             heads = [network(shared) for network in layers]
         owners.append(layers)
         averaged.append(
-            _average(link, name=f"{prefix}average" if prefix else None)(heads)
+            _head_average(link, name=f"{prefix}average" if prefix else None)(heads)
         )
     if single:
         name = "fold_mlp" if candidates[0].model is None else "stacked_heads"

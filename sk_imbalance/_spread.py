@@ -72,6 +72,8 @@ from scipy.special import expit, logit
 from ._feed import RowFeed
 
 __all__ = [
+    "trained_mask",
+    "splits_partition",
     "between_head_variance",
     "remove_head_offsets",
     "spread_ratio",
@@ -83,7 +85,43 @@ _EPS = np.finfo(np.float64).eps
 _BLOCK_ELEMENTS = 2**21
 
 
-def between_head_variance(train_model, X, held_sets, n_outputs):
+def trained_mask(train_sets, n_samples):
+    """``(n_samples, k)`` bool: whether head ``j`` trained on row ``i``.
+
+    Taken from the splits themselves: a row that a head neither trained on
+    nor held out (``TimeSeriesSplit``, an iterable of splits that leaves rows
+    out) is not counted as trained on.
+    """
+    trained = np.zeros((n_samples, len(train_sets)), dtype=bool)
+    for j, rows in enumerate(train_sets):
+        trained[rows, j] = True
+    return trained
+
+
+def splits_partition(train_sets, held_sets, n_samples):
+    """Whether the splits partition the rows they use, as k folds do.
+
+    True when every row that some split uses is held out by exactly one head
+    and trained on by all the others: ``KFold``, the default stratified
+    folds, ``GroupKFold``, on all rows or a subset. Only then do the heads'
+    held-out means differ by their offsets and by sampling alone
+    (:func:`remove_head_offsets`). Ordered splits (``TimeSeriesSplit``) and
+    splits that hold some rows out of no fold, or train a head on part of
+    what it does not hold out, are not partitions: there, the folds' means
+    also differ by what the folds hold.
+    """
+    k = len(held_sets)
+    held_count = np.zeros(n_samples, dtype=np.intp)
+    for rows in held_sets:
+        np.add.at(held_count, rows, 1)
+    trained_count = trained_mask(train_sets, n_samples).sum(axis=1)
+    used = (held_count > 0) | (trained_count > 0)
+    return bool(
+        np.all(held_count[used] == 1) and np.all(trained_count[used] == k - 1)
+    )
+
+
+def between_head_variance(train_model, X, train_sets, n_outputs):
     """Mean over the fit rows of the variance between the heads that trained on each.
 
     Parameters
@@ -91,41 +129,38 @@ def between_head_variance(train_model, X, held_sets, n_outputs):
     train_model : keras.Model
         Training view, ``(batch, k, ...)`` inputs to ``(batch, c k, m)`` logits.
     X : ndarray, sparse matrix or RowFeed
-    held_sets : list of ndarray
-        The rows each of the ``k`` heads held out.
+    train_sets : list of ndarray
+        The rows each of the ``k`` heads trained on (the splits' training
+        rows; a row outside every split is trained on by none).
     n_outputs : int
 
     Returns
     -------
     ndarray of shape (c, n_outputs) or None
-        None with fewer than 3 heads (no row was trained on by two).
+        None with fewer than 3 heads, or when no row was trained on by two.
     """
-    k = len(held_sets)
+    k = len(train_sets)
     if k < 3:
         return None
     feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, k)
     n_samples = feed.X.shape[0]
-    trained = np.ones((n_samples, k), dtype=bool)
-    for j, rows in enumerate(held_sets):
-        trained[rows, j] = False
-    slots = np.repeat(np.arange(n_samples)[:, np.newaxis], k, axis=1)
-    total, rows_counted = 0.0, 0
+    trained = trained_mask(train_sets, n_samples)
+    rows = np.flatnonzero(trained.sum(axis=1) >= 2)
+    if rows.size == 0:
+        return None
+    slots = np.repeat(rows[:, np.newaxis], k, axis=1)
+    total = 0.0
     for block in _blocks(feed, slots, k * n_outputs):
         logits = keras.ops.convert_to_numpy(
             train_model(feed.inputs(block), training=False)
         ).astype(np.float64)
         logits = logits.reshape(len(block), -1, k, n_outputs)
-        mask = trained[block[:, 0]]
-        usable = mask.sum(axis=1) >= 2
-        logits, mask = logits[usable], mask[usable][:, np.newaxis, :, np.newaxis]
+        mask = trained[block[:, 0]][:, np.newaxis, :, np.newaxis]
         count = mask.sum(axis=2)
         mean = (logits * mask).sum(axis=2, keepdims=True) / count[:, :, np.newaxis]
         squares = (((logits - mean) ** 2) * mask).sum(axis=2)
         total = total + (squares / (count - 1)).sum(axis=0)
-        rows_counted += int(usable.sum())
-    if rows_counted == 0:
-        return None
-    return total / rows_counted
+    return total / rows.size
 
 
 def _blocks(feed, slots, width):
@@ -196,7 +231,7 @@ def remove_head_offsets(Z, groups):
     return shifted, offset_variance
 
 
-def match_spread(proba, held_sets, between):
+def match_spread(proba, held_sets, between, *, train_sets):
     """Out-of-fold probabilities matched, label by label, to the ensemble's spread.
 
     Parameters
@@ -208,6 +243,12 @@ def match_spread(proba, held_sets, between):
     between : ndarray of shape (n_outputs,) or None
         Its :math:`\\tau^2` (:func:`between_head_variance`). None leaves
         ``proba`` as it is.
+    train_sets : list of ndarray
+        The rows each head trained on. Offsets are removed only when the
+        splits partition the rows (:func:`splits_partition`); otherwise the
+        heads' held-out means also differ by what their folds hold (ordered
+        splits, rows left out), which is not an offset of the heads, and the
+        held-out logits are narrowed as they are.
 
     Returns
     -------
@@ -215,7 +256,9 @@ def match_spread(proba, held_sets, between):
         The held rows' logits, each head's shifted to the common mean
         (:func:`remove_head_offsets`), become :math:`\\mu + \\rho (z - \\mu)`,
         :math:`\\mu` their mean and :math:`\\rho` from :func:`spread_ratio`
-        with the row-to-row part of :math:`\\tau^2`.
+        with the row-to-row part of :math:`\\tau^2`: the distribution of the
+        mean of the heads' logits, which is what the ensemble predicts
+        (:class:`~._heads.LogitAverage`).
     ratio : ndarray of shape (n_outputs,)
     """
     if between is None:
@@ -225,7 +268,9 @@ def match_spread(proba, held_sets, between):
         held[rows] = True
     position = np.cumsum(held) - 1
     Z = logit(np.clip(proba[held], _EPS, 1.0 - _EPS))
-    Z, offsets = remove_head_offsets(Z, [position[rows] for rows in held_sets])
+    offsets = np.zeros(Z.shape[1])
+    if splits_partition(train_sets, held_sets, proba.shape[0]):
+        Z, offsets = remove_head_offsets(Z, [position[rows] for rows in held_sets])
     ratio = spread_ratio(Z, np.maximum(between - offsets, 0.0), len(held_sets))
     centre = Z.mean(axis=0)
     matched = proba.copy()

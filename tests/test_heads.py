@@ -7,6 +7,7 @@ from scipy.special import expit
 
 from sk_imbalance._heads import (
     FoldDense,
+    LogitAverage,
     ProbabilityAverage,
     build_fold_mlp,
     copy_variables,
@@ -40,7 +41,7 @@ def user_network(meta):
 
 def _per_head_logits(ensemble_model, X):
     """Each head's logits from the ensemble view: input of its average layer."""
-    average = ensemble_model.get_layer("probability_average")
+    average = ensemble_model.get_layer("logit_average")
     heads = keras.Model(ensemble_model.input, average.input)
     logits = heads(X.astype("float32"))
     if isinstance(logits, (list, tuple)):  # a build function's heads, side by side
@@ -105,18 +106,20 @@ def test_training_view_heads_only_see_their_own_slot(kind):
 
 
 @pytest.mark.parametrize("kind", ["mlp", "user"])
-def test_ensemble_view_averages_the_heads_probabilities(kind):
-    """Check that the ensemble view is logit(mean sigmoid) of the heads."""
+def test_ensemble_view_averages_the_heads_logits(kind):
+    """Check that the ensemble view is the mean of the heads' logits.
+
+    That is the ensemble the held-out scores are matched to (``_spread``); the
+    mean probability would sit higher in the negative tail.
+    """
     train_model, ensemble_model = _views(kind, 3)
     X = np.random.default_rng(3).normal(size=(7, 4)).astype("float32")
     per_head = keras.ops.convert_to_numpy(
         train_model(np.repeat(X[:, np.newaxis], 3, axis=1), training=False)
     )
     np.testing.assert_allclose(_per_head_logits(ensemble_model, X), per_head, rtol=1e-5)
-    expected = expit(per_head.astype(np.float64)).mean(axis=1)
-    np.testing.assert_allclose(
-        expit(predict_logits(ensemble_model, X)), expected, rtol=1e-5
-    )
+    expected = per_head.astype(np.float64).mean(axis=1)
+    np.testing.assert_allclose(predict_logits(ensemble_model, X), expected, atol=1e-5)
 
 
 def test_stack_networks_builds_one_network_per_head_with_own_seed():
@@ -144,6 +147,20 @@ def test_probability_average_is_logit_of_mean_probability():
     np.testing.assert_allclose(expit(out), expected, rtol=1e-5)
     stacked = keras.ops.convert_to_numpy(ProbabilityAverage()(np.stack(logits, 1)))
     np.testing.assert_allclose(stacked, out, rtol=1e-6)
+
+
+def test_logit_average_is_the_weighted_mean_of_logits():
+    """Check the mean of logits, its weights, and one head passed through."""
+    rng = np.random.default_rng(1)
+    logits = rng.normal(scale=3, size=(6, 4, 2)).astype("float32")
+    out = keras.ops.convert_to_numpy(LogitAverage()(logits))
+    np.testing.assert_allclose(out, logits.mean(axis=1), rtol=1e-6, atol=1e-6)
+    weights = [1.0, 0.0, 3.0, 4.0]
+    weighted = keras.ops.convert_to_numpy(LogitAverage(weights)(list(logits.swapaxes(0, 1))))
+    expected = np.tensordot(logits, np.array(weights) / 8.0, axes=([1], [0]))
+    np.testing.assert_allclose(weighted, expected, rtol=1e-5, atol=1e-6)
+    single = keras.ops.convert_to_numpy(LogitAverage()(logits[:, :1]))
+    np.testing.assert_array_equal(single, logits[:, 0])
 
 
 def test_probability_average_is_stable_for_large_logits_and_one_head():

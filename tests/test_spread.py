@@ -6,10 +6,13 @@ import pytest
 from scipy.special import expit, logit
 
 from sk_imbalance import WeightedMultiLabelClassifier
+from sklearn.model_selection import KFold, TimeSeriesSplit
+
 from sk_imbalance._spread import (
     between_head_variance,
     match_spread,
     remove_head_offsets,
+    splits_partition,
     spread_ratio,
 )
 
@@ -24,25 +27,95 @@ def test_spread_ratio_bounds_and_formula():
     np.testing.assert_allclose(ratio[2], np.sqrt(1 / 5))  # clipped at 1/sqrt(k)
 
 
+def _complements(held_sets, n):
+    """Each head's training rows for k-fold splits: the rows it does not hold out."""
+    return [np.setdiff1d(np.arange(n), rows) for rows in held_sets]
+
+
 def test_match_spread_narrows_held_logits_about_their_mean():
     rng = np.random.default_rng(1)
     proba = expit(rng.normal(-1.0, 1.5, size=(400, 2)))
     held_sets = np.array_split(rng.permutation(np.arange(50, 400)), 5)
+    train_sets = [np.setdiff1d(np.arange(50, 400), rows) for rows in held_sets]
     proba[:50] = np.nan
     held = np.arange(400) >= 50
     between = np.array([0.0, 1.0])
-    matched, ratio = match_spread(proba, held_sets, between)
+    matched, ratio = match_spread(proba, held_sets, between, train_sets=train_sets)
     assert np.isnan(matched[:50]).all()  # rows held out by no head stay as they are
-    Z, M = logit(proba[held]), logit(matched[held])
-    shifted, offsets = remove_head_offsets(
-        Z, [np.searchsorted(np.flatnonzero(held), rows) for rows in held_sets]
+    # the expected values, written out: each head's rows moved to the common
+    # mean, B the heads' means' variance less their squared standard errors,
+    # then rho = sqrt(1 - (1 - 1/k) (tau^2 - B) / var)
+    Z = logit(proba)
+    centre = Z[held].mean(axis=0)
+    means = np.array([Z[rows].mean(axis=0) for rows in held_sets])
+    errors = np.mean([Z[rows].var(axis=0) / len(rows) for rows in held_sets], axis=0)
+    B = np.maximum(means.var(axis=0, ddof=1) - errors, 0)
+    shifted = Z.copy()
+    for rows, mean in zip(held_sets, means, strict=True):
+        shifted[rows] += centre - mean
+    rho = np.sqrt(
+        np.clip(1 - 0.8 * np.maximum(between - B, 0) / shifted[held].var(axis=0), 0.2, 1)
     )
-    np.testing.assert_allclose(M.mean(axis=0), Z.mean(axis=0))
-    np.testing.assert_allclose(M.std(axis=0), ratio * shifted.std(axis=0))
-    np.testing.assert_allclose(M[:, 0], shifted[:, 0])  # heads that agree: no change
-    assert ratio[1] < 1
-    unchanged, ones = match_spread(proba, held_sets, None)
+    np.testing.assert_allclose(ratio, rho)
+    np.testing.assert_allclose(rho[0], 1.0)  # heads that agree: no narrowing
+    assert rho[1] < 0.9
+    M = logit(matched[held])
+    np.testing.assert_allclose(M, centre + rho * (shifted[held] - centre), atol=1e-9)
+    unchanged, ones = match_spread(proba, held_sets, None, train_sets=train_sets)
     assert unchanged is proba and (ones == 1).all()
+
+
+def _simulated_heads(rng, n, k, signal, offsets, noise_sd):
+    """Every head's logits ``(n, k, m)``: the signal, the head's offset, its noise."""
+    return signal[:, np.newaxis, :] + offsets + rng.normal(
+        0.0, noise_sd, size=(n, k, signal.shape[1])
+    )
+
+
+def test_matched_scores_predict_the_counts_of_the_ensemble_that_predicts():
+    """The matched held-out scores' tail is the predicting ensemble's tail.
+
+    k = 5 heads, a rare label's signal N(-4, 0.5^2), each head's noise of
+    variance 2 and offsets between heads. Held out, each row is scored by the
+    head that did not train on it; the matched scores' 90th and 99th
+    percentiles, used as cut-offs (a rare label's threshold), must be crossed
+    by 10% and 1% of new rows as the estimator's own ensemble layer combines
+    the heads, and the mean and spread must match.
+    """
+    from sk_imbalance._heads import _head_average
+
+    rng = np.random.default_rng(7)
+    n, k = 20000, 5
+    offsets = np.array([-0.4, -0.2, 0.0, 0.2, 0.4])[:, np.newaxis]
+    signal = rng.normal(-4.0, 0.5, size=(n, 1))
+    fit_heads = _simulated_heads(rng, n, k, signal, offsets, np.sqrt(2.0))
+    held_sets = np.array_split(rng.permutation(n), k)
+    train_sets = _complements(held_sets, n)
+    Z_oof = np.empty((n, 1))
+    for j, rows in enumerate(held_sets):
+        Z_oof[rows] = fit_heads[rows, j]
+    trained = np.ones((n, k), dtype=bool)
+    for j, rows in enumerate(held_sets):
+        trained[rows, j] = False
+    between = np.mean(  # tau^2 as the fit measures it: over the heads that trained
+        [fit_heads[i, trained[i]].var(axis=0, ddof=1) for i in range(0, n, 7)], axis=0
+    )
+    matched, _ = match_spread(expit(Z_oof), held_sets, between, train_sets=train_sets)
+    M = logit(matched)[:, 0]
+
+    new_signal = rng.normal(-4.0, 0.5, size=(n, 1))
+    new_heads = _simulated_heads(rng, n, k, new_signal, offsets, np.sqrt(2.0))
+    layer = _head_average("sigmoid")
+    ensemble = keras.ops.convert_to_numpy(layer(new_heads.astype("float32")))[:, 0]
+
+    np.testing.assert_allclose(ensemble.mean(), M.mean(), atol=0.05)
+    np.testing.assert_allclose(ensemble.std(), M.std(), rtol=0.05)
+    for q, tolerance in ((0.90, 0.01), (0.99, 0.003)):
+        cut = np.quantile(M, q)
+        predicted = int((ensemble > cut).sum())
+        assert abs(predicted / n - (1 - q)) < tolerance, (q, predicted)
+    # the raw held-out scores (one head each) would over-predict its tail
+    assert (ensemble > np.quantile(Z_oof, 0.99)).mean() < 0.002
 
 
 def test_remove_head_offsets_takes_out_each_heads_shift_and_estimates_its_variance():
@@ -71,7 +144,9 @@ def test_offsets_are_removed_not_narrowed():
     for rows, b in zip(held_sets, [-1.5, -0.5, 0.0, 0.5, 1.5], strict=True):
         Z[rows] += b
     between = np.array([np.var([-1.5, -0.5, 0.0, 0.5, 1.5], ddof=1)])  # tau^2 = B
-    matched, ratio = match_spread(expit(Z), held_sets, between)
+    matched, ratio = match_spread(
+        expit(Z), held_sets, between, train_sets=_complements(held_sets, 4000)
+    )
     np.testing.assert_allclose(ratio, 1.0, atol=0.02)  # B estimated from samples
     M = logit(matched)
     np.testing.assert_allclose(M.std(), signal.std(), rtol=0.02)  # not sigma / sqrt(k)
@@ -95,25 +170,69 @@ class _Recorder(WeightedMultiLabelClassifier):
         self.splits_ = splits
 
 
-def test_between_head_variance_is_the_variance_of_the_heads_that_trained_on_a_row():
+@pytest.mark.parametrize("cv", [4, TimeSeriesSplit(4)], ids=["kfold", "time_series"])
+def test_between_head_variance_is_the_variance_of_the_heads_that_trained_on_a_row(cv):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(240, 6))
     Y = (X[:, :3] + rng.normal(size=(240, 3)) > 0.8).astype(int)
     est = _Recorder(
-        hidden_layer_sizes=(8,), epochs=3, batch_size=64, cv=4, random_state=0
+        hidden_layer_sizes=(8,), epochs=3, batch_size=32, cv=cv, random_state=0
     ).fit(X, Y)
     Z = _heads_logits(est, X)  # (n, k, m)
-    trained = np.ones((240, 4), dtype=bool)
-    for j, (_, held) in enumerate(est.splits_):
-        trained[held, j] = False
-    expected = np.mean(
-        [Z[i, trained[i]].var(axis=0, ddof=1) for i in range(240)], axis=0
-    )
+    trained = np.zeros((240, 4), dtype=bool)  # from the splits' training rows
+    for j, (train, _) in enumerate(est.splits_):
+        trained[train, j] = True
+    rows = [i for i in range(240) if trained[i].sum() >= 2]
+    if not isinstance(cv, int):  # ordered: the first rows train every head, the
+        assert len(rows) < 240  # last fold's rows none
+    expected = np.mean([Z[i, trained[i]].var(axis=0, ddof=1) for i in rows], axis=0)
     got = est.crossfit_.candidates[0].between
     np.testing.assert_allclose(got, expected, rtol=1e-4)
     for kept, (_, held) in zip(est.crossfit_.held_sets, est.splits_, strict=True):
         np.testing.assert_array_equal(kept, held)  # what match_spread is given
+    for kept, (train, _) in zip(est.crossfit_.train_sets, est.splits_, strict=True):
+        np.testing.assert_array_equal(kept, train)
     assert between_head_variance(None, X, [np.arange(5), np.arange(5, 9)], 3) is None
+
+
+def test_splits_partition_only_for_k_folds():
+    n = 100
+    kfold = list(KFold(4, shuffle=True, random_state=0).split(np.arange(n)))
+    assert splits_partition([t for t, _ in kfold], [h for _, h in kfold], n)
+    some = np.arange(80)  # k folds of a subset: still a partition of what is used
+    folds = np.array_split(some, 4)
+    assert splits_partition([np.setdiff1d(some, f) for f in folds], folds, n)
+    ordered = list(TimeSeriesSplit(4).split(np.arange(n)))
+    assert not splits_partition([t for t, _ in ordered], [h for _, h in ordered], n)
+    left_out = [(np.setdiff1d(np.arange(n), f), f) for f in np.array_split(some, 4)]
+    assert not splits_partition(  # rows 80-99 trained on by every head, held by none
+        [t for t, _ in left_out], [h for _, h in left_out], n
+    )
+
+
+def test_ordered_folds_keep_their_differences():
+    """Splits that are not a partition: no offset is removed, only narrowing."""
+    rng = np.random.default_rng(5)
+    n = 5000
+    splits = list(TimeSeriesSplit(4).split(np.arange(n)))
+    held_sets = [h for _, h in splits]
+    Z = rng.normal(0.0, 1.0, size=(n, 1))
+    for j, rows in enumerate(held_sets):
+        Z[rows] += j  # later folds really score higher: a drift, not an offset
+    held = np.zeros(n, dtype=bool)
+    held[np.concatenate(held_sets)] = True
+    train_sets = [t for t, _ in splits]
+    matched, ratio = match_spread(
+        expit(Z), held_sets, np.array([0.0]), train_sets=train_sets
+    )
+    np.testing.assert_allclose(ratio, 1.0)
+    np.testing.assert_allclose(logit(matched[held]), Z[held], atol=1e-9)  # kept
+    used = np.concatenate(held_sets)  # the same folds, as if a partition of them
+    kfold = [np.setdiff1d(used, h) for h in held_sets]
+    shifted, _ = match_spread(
+        expit(Z), held_sets, np.array([0.0]), train_sets=kfold
+    )
+    assert np.ptp([logit(shifted[h]).mean() for h in held_sets]) < 1e-6  # removed
 
 
 @pytest.mark.parametrize("ensemble", [True, False])
@@ -125,9 +244,21 @@ def test_fit_narrows_the_held_out_scores_only_for_the_ensemble(ensemble):
         hidden_layer_sizes=(16,), epochs=2, batch_size=64, cv=3, random_state=0,
         ensemble=ensemble,
     ).fit(X, Y)  # fmt: skip
-    raw = logit(est.crossfit_.candidates[0].proba)
-    used = logit(est.crossfit_.proba)
-    if ensemble:
+    crossfit = est.crossfit_
+    result = crossfit.candidates[0]
+    raw = logit(result.proba)
+    used = logit(crossfit.proba)
+    if ensemble:  # the fit's own tau^2 and splits, handed to match_spread
+        assert result.between is not None and (result.between > 0).all()
+        expected, ratio = match_spread(
+            result.proba,
+            [h for _, h in est.splits_],
+            result.between,
+            train_sets=[t for t, _ in est.splits_],
+        )
+        np.testing.assert_allclose(used, logit(expected), atol=1e-12)
+        assert (ratio < 1).all()
         assert (used.std(axis=0) < raw.std(axis=0)).all()
-    else:
+    else:  # the refit predicts: nothing is narrowed, no tau^2 is measured
+        assert result.between is None
         np.testing.assert_allclose(used, raw)
