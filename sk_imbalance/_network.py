@@ -170,12 +170,89 @@ def build_network(model, meta, model_kwargs, link="sigmoid"):
     return _output_to_logits(network, meta["n_outputs_"], link)
 
 
+#: Why a norm clip is refused, and the fix.
+_COUPLES_HEADS = (
+    "every head of the fit shares the fused kernels, so the norm is taken over "
+    "all heads' gradients and head j's step is scaled by gradients of the rows "
+    "it holds out",
+    "clip element-wise with clipvalue, or do not clip",
+)
+
+#: Optimizer options refused on every network: why, and the fix.
+_REFUSED_OPTIONS = {
+    "use_ema": (
+        "the cross-fit takes its steps one at a time and never swaps the moving "
+        "average into the weights (Model.fit's finalize_variable_values), so the "
+        "average would be silently ignored",
+        "use the optimizer without use_ema",
+    ),
+    "clipnorm": _COUPLES_HEADS,
+    "global_clipnorm": _COUPLES_HEADS,
+}
+
+#: Optimizer options refused on sparse rows (a first layer on the non-zeros).
+_REFUSED_SPARSE_OPTIONS = {
+    "weight_decay": (
+        "on sparse rows Keras decays every row of the first layer's kernel every "
+        "step, the rows the batch does not touch too, so the step is neither lazy "
+        "nor cheap",
+        "give a candidate a 'weight_decay' key (an L2 penalty on the rows each "
+        "batch touches), e.g. candidates=[{'weight_decay': 1e-4}], or set "
+        "sparse_layer=False",
+    ),
+    "gradient_accumulation_steps": (
+        "on sparse rows the accumulated gradient of the first layer's kernel is "
+        "dense, so every step updates every row",
+        "raise batch_size instead, or set sparse_layer=False",
+    ),
+}
+
+
+def check_optimizer_options(optimizer, instance, sparse_rows=False):
+    """Refuse the optimizer options that break the heads' independence or laziness.
+
+    ``use_ema`` is refused everywhere (the fit's loop never applies the
+    average), ``clipnorm`` and ``global_clipnorm`` too (a norm over fused
+    kernels couples the heads); ``clipvalue`` is element-wise and allowed.
+    On sparse rows, ``weight_decay`` and ``gradient_accumulation_steps``
+    update every row of the first layer each step (:class:`~._sparse.LazyAdam`
+    updates the touched rows only), and are refused there.
+
+    Parameters
+    ----------
+    optimizer : str or keras.optimizers.Optimizer
+        The estimator's ``optimizer``, as given (for the message).
+    instance : keras.optimizers.Optimizer
+        The optimizer it names.
+    sparse_rows : bool, default=False
+
+    Raises
+    ------
+    ValueError
+        Naming the option, its value and the fix.
+    """
+    config = instance.get_config()
+    given = optimizer if isinstance(optimizer, str) else type(instance).__name__
+    refused = dict(_REFUSED_OPTIONS)
+    if sparse_rows:
+        refused.update(_REFUSED_SPARSE_OPTIONS)
+    for option, (why, fix) in refused.items():
+        value = config.get(option)
+        if value:
+            raise ValueError(
+                f"optimizer={given!r} has {option}={value!r}, which this estimator "
+                f"refuses: {why}. Fix: {fix}."
+            )
+
+
 def make_optimizer(optimizer, learning_rate, sparse_rows=False):
     """A fresh optimizer instance from a name or an instance to copy.
 
     ``sparse_rows=True`` (a network on sparse rows) swaps plain Adam for
     :class:`~._sparse.LazyAdam`, which updates only the kernel rows a batch
-    touched (:func:`~._sparse.lazy_optimizer`).
+    touched (:func:`~._sparse.lazy_optimizer`). Options that would couple the
+    heads or update untouched rows are refused first
+    (:func:`check_optimizer_options`).
     """
     if isinstance(optimizer, str):
         instance = keras.optimizers.get(optimizer)
@@ -186,6 +263,7 @@ def make_optimizer(optimizer, learning_rate, sparse_rows=False):
             f"optimizer must be a Keras optimizer name such as 'adam' or a "
             f"keras.optimizers.Optimizer; got {type(optimizer).__name__}."
         )
+    check_optimizer_options(optimizer, instance, sparse_rows)
     config = instance.get_config()
     if learning_rate is not None:
         config["learning_rate"] = float(learning_rate)

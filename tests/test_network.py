@@ -159,3 +159,59 @@ def test_build_network_rejects_a_softmax_layer_followed_by_weightless_layers():
 
     with pytest.raises(ValueError, match="softmax in layer 'probs' is followed by"):
         build_network(build, META, {}, link="softmax")
+
+
+@pytest.mark.parametrize(
+    "optimizer, sparse_rows, option",
+    [
+        (keras.optimizers.Adam(use_ema=True), False, "use_ema=True"),
+        (keras.optimizers.Adam(clipnorm=1.0), False, "clipnorm=1.0"),
+        (keras.optimizers.SGD(global_clipnorm=2.0), False, "global_clipnorm=2.0"),
+        (keras.optimizers.Adam(weight_decay=0.01), True, "weight_decay=0.01"),
+        ("adamw", True, "weight_decay=0.004"),
+        (
+            keras.optimizers.Adam(gradient_accumulation_steps=2),
+            True,
+            "gradient_accumulation_steps=2",
+        ),
+    ],
+)
+def test_make_optimizer_refuses_options_that_couple_heads_or_break_laziness(
+    optimizer, sparse_rows, option
+):
+    """Check that each refused option is named with its value and a fix."""
+    with pytest.raises(ValueError, match=rf"optimizer=.* has {option}.*Fix: "):
+        make_optimizer(optimizer, None, sparse_rows=sparse_rows)
+
+
+def test_make_optimizer_keeps_element_wise_options():
+    """Check clipvalue everywhere, and weight decay on dense rows, are accepted."""
+    clipped = make_optimizer(keras.optimizers.Adam(clipvalue=0.5), None, True)
+    assert clipped.clipvalue == 0.5
+    decayed = make_optimizer(keras.optimizers.AdamW(weight_decay=0.01), None)
+    assert decayed.weight_decay == 0.01
+
+
+def test_estimator_refuses_a_clipnorm_optimizer_before_training():
+    """Check that fit raises before a single training step is taken."""
+    from sk_imbalance import WeightedMultiLabelClassifier
+
+    class Steps(keras.callbacks.Callback):
+        batches = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            Steps.batches += 1
+
+    X = np.random.default_rng(0).random((20, 4))
+    Y = np.eye(2, dtype=int)[np.arange(20) % 2]
+    est = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(4,),
+        epochs=2,
+        cv=2,
+        optimizer=keras.optimizers.Adam(clipnorm=1.0),
+        callbacks=[Steps()],
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="optimizer='Adam' has clipnorm=1.0"):
+        est.fit(X, Y)
+    assert Steps.batches == 0
