@@ -281,7 +281,10 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if self.ensemble and held.any():  # as narrow as the ensemble's scores
             probas = [
                 match_spread(
-                    r.proba, crossfit.held_sets, r.between, train_sets=crossfit.train_sets
+                    r.proba,
+                    crossfit.held_sets,
+                    r.between,
+                    train_sets=crossfit.train_sets,
                 )[0]
                 for r in results
             ]

@@ -51,6 +51,7 @@ __all__ = [
     "out_of_fold_proba",
     "fit_heads",
     "cross_fit",
+    "follow_learning_rate",
 ]
 
 
@@ -361,7 +362,10 @@ def fit_heads(
         "oof_score": ...}`` (the latter on epochs that are scored: the best
         candidate's score that epoch) and ``on_train_end``. A callback that
         sets ``model.stop_training`` (as ``EarlyStopping`` does) ends training
-        after that epoch.
+        after that epoch. The learning rate they set on ``trainer``'s
+        optimizer reaches the view that steps once candidates have stopped
+        (:func:`follow_learning_rate`), at each epoch's start and after each
+        batch's callbacks.
     link : {"sigmoid", "softmax"}, default="sigmoid"
         How the held-out logits become probabilities (:func:`out_of_fold_proba`).
     keep : keras.Model, default=None
@@ -444,11 +448,17 @@ def fit_heads(
             return True
         return [variables[position].numpy() for position in groups[i]]
 
+    def follow_callbacks():
+        """The view that steps takes the learning rate callbacks set on ``trainer``."""
+        if model is not trainer:
+            follow_learning_rate(trainer.optimizer, model.optimizer)
+
     steps = EpochSteps(trainer)
     trainer.stop_training = False
     hooks.on_train_begin()
     for epoch in range(1, epochs + 1):
         hooks.on_epoch_begin(epoch - 1)
+        follow_callbacks()
         steps.begin_epoch()
         n_heads = len(splits) * len(active)
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
@@ -458,6 +468,7 @@ def fit_heads(
             steps.step(feed.inputs(batch), batch_targets)
             if callbacks:
                 hooks.on_train_batch_end(step, {"loss": steps.loss() / n_heads})
+                follow_callbacks()
         epoch_loss = steps.loss() / n_heads
         if not np.isfinite(epoch_loss):
             _diverged(f"The training loss is {epoch_loss}", epoch)
@@ -521,6 +532,23 @@ def fit_heads(
                 for position, value in zip(groups[i], weights, strict=True):
                     variables[position].assign(value)
     return chosen, held, [b[1] for b in best], history
+
+
+def follow_learning_rate(source, target):
+    """Give ``target`` the learning rate ``source`` has now.
+
+    Callbacks (``LearningRateScheduler``, ``ReduceLROnPlateau``) set the
+    learning rate of the fused training view's optimizer; once candidates
+    stop, a view with its own optimizer steps instead
+    (:meth:`._trainer_cache._Trainer.view`), and it follows. A learning rate
+    given as a schedule is not settable; the view's optimizer has the same
+    schedule and step count, so nothing is copied.
+    """
+    rate = getattr(source, "_learning_rate", None)
+    if isinstance(rate, keras.Variable) and isinstance(
+        getattr(target, "_learning_rate", None), keras.Variable
+    ):
+        target.learning_rate = rate.value
 
 
 def _diverged(what, epoch):

@@ -366,8 +366,9 @@ def build_fold_mlp(
         ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
     ensemble_model : keras.Model
         ``(batch, n_features) -> (batch, n_outputs)``: the mean of the heads'
-        logits (a softmax: the logits of their mean probability); shares ``train_model``'s layers. With ``sparse=True`` both
-        views take entries (every head given the same rows, for the ensemble).
+        logits (a softmax: the logits of their mean probability); shares
+        ``train_model``'s layers. With ``sparse=True`` both views take entries
+        (every head given the same rows, for the ensemble).
     """
     sizes = [int(u) for u in hidden_layer_sizes]
     layers = fold_mlp_layers(

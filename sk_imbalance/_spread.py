@@ -116,9 +116,7 @@ def splits_partition(train_sets, held_sets, n_samples):
         np.add.at(held_count, rows, 1)
     trained_count = trained_mask(train_sets, n_samples).sum(axis=1)
     used = (held_count > 0) | (trained_count > 0)
-    return bool(
-        np.all(held_count[used] == 1) and np.all(trained_count[used] == k - 1)
-    )
+    return bool(np.all(held_count[used] == 1) and np.all(trained_count[used] == k - 1))
 
 
 def between_head_variance(train_model, X, train_sets, n_outputs):

@@ -156,7 +156,9 @@ def test_logit_average_is_the_weighted_mean_of_logits():
     out = keras.ops.convert_to_numpy(LogitAverage()(logits))
     np.testing.assert_allclose(out, logits.mean(axis=1), rtol=1e-6, atol=1e-6)
     weights = [1.0, 0.0, 3.0, 4.0]
-    weighted = keras.ops.convert_to_numpy(LogitAverage(weights)(list(logits.swapaxes(0, 1))))
+    weighted = keras.ops.convert_to_numpy(
+        LogitAverage(weights)(list(logits.swapaxes(0, 1)))
+    )
     expected = np.tensordot(logits, np.array(weights) / 8.0, axes=([1], [0]))
     np.testing.assert_allclose(weighted, expected, rtol=1e-5, atol=1e-6)
     single = keras.ops.convert_to_numpy(LogitAverage()(logits[:, :1]))

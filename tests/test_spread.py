@@ -4,10 +4,9 @@ import keras
 import numpy as np
 import pytest
 from scipy.special import expit, logit
-
-from sk_imbalance import WeightedMultiLabelClassifier
 from sklearn.model_selection import KFold, TimeSeriesSplit
 
+from sk_imbalance import WeightedMultiLabelClassifier
 from sk_imbalance._spread import (
     between_head_variance,
     match_spread,
@@ -54,7 +53,9 @@ def test_match_spread_narrows_held_logits_about_their_mean():
     for rows, mean in zip(held_sets, means, strict=True):
         shifted[rows] += centre - mean
     rho = np.sqrt(
-        np.clip(1 - 0.8 * np.maximum(between - B, 0) / shifted[held].var(axis=0), 0.2, 1)
+        np.clip(
+            1 - 0.8 * np.maximum(between - B, 0) / shifted[held].var(axis=0), 0.2, 1
+        )
     )
     np.testing.assert_allclose(ratio, rho)
     np.testing.assert_allclose(rho[0], 1.0)  # heads that agree: no narrowing
@@ -67,8 +68,10 @@ def test_match_spread_narrows_held_logits_about_their_mean():
 
 def _simulated_heads(rng, n, k, signal, offsets, noise_sd):
     """Every head's logits ``(n, k, m)``: the signal, the head's offset, its noise."""
-    return signal[:, np.newaxis, :] + offsets + rng.normal(
-        0.0, noise_sd, size=(n, k, signal.shape[1])
+    return (
+        signal[:, np.newaxis, :]
+        + offsets
+        + rng.normal(0.0, noise_sd, size=(n, k, signal.shape[1]))
     )
 
 
@@ -229,9 +232,7 @@ def test_ordered_folds_keep_their_differences():
     np.testing.assert_allclose(logit(matched[held]), Z[held], atol=1e-9)  # kept
     used = np.concatenate(held_sets)  # the same folds, as if a partition of them
     kfold = [np.setdiff1d(used, h) for h in held_sets]
-    shifted, _ = match_spread(
-        expit(Z), held_sets, np.array([0.0]), train_sets=kfold
-    )
+    shifted, _ = match_spread(expit(Z), held_sets, np.array([0.0]), train_sets=kfold)
     assert np.ptp([logit(shifted[h]).mean() for h in held_sets]) < 1e-6  # removed
 
 
