@@ -53,7 +53,7 @@ def _build(X, Y, seed=0, hidden=(8,), sparse=False):
 
 
 def _per_head_logits(ensemble_model, X):
-    average = ensemble_model.get_layer("probability_average")
+    average = ensemble_model.get_layer("logit_average")
     heads = keras.Model(ensemble_model.input, average.input)
     if is_sparse_model(ensemble_model):
         k = average.input.shape[1]
@@ -397,3 +397,73 @@ def test_stopped_candidates_leave_the_step_and_the_fit_is_unchanged(
         for a, b in zip(ours, theirs, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     _trainer_cache.clear_trainer_cache()
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        keras.callbacks.LearningRateScheduler(
+            lambda epoch, lr: 0.0 if epoch >= 4 else lr
+        ),
+        keras.callbacks.ReduceLROnPlateau(
+            monitor="oof_score", mode="max", patience=0, factor=1e-12, min_lr=0.0
+        ),
+    ],
+    ids=["scheduler", "plateau"],
+)
+def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(callback):
+    """Check that a learning rate a callback sets on the fused model reaches the
+    view that trains the remaining candidate.
+
+    Scripted scores: the first candidate stops after epoch 3 (patience 2), so
+    from epoch 4 a view of the second one steps. The scheduler sets the rate to
+    0 from epoch 5; the plateau callback cuts it to ~0 after epoch 4, whose
+    best score does not improve. Either way, no weight moves after epoch 4.
+    """
+    from sk_imbalance import _trainer_cache
+    from sk_imbalance._portfolio import build_portfolio, make_candidates
+
+    X, Y = _data(n=120, d=6, m=2, seed=2)
+    candidates = make_candidates(
+        [
+            {"name": "linear", "hidden_layer_sizes": (), "dropout": 0.0},
+            {"name": "small", "hidden_layer_sizes": (8,), "dropout": 0.0},
+        ]
+    )
+    scripted = iter([1.0, 1.0, 0.0, 2.0, 0.0, 3.0, 3.0, 4.0, 5.0])
+
+    class Snapshots(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.weights = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.weights.append([w.copy() for w in self.model.get_weights()])
+
+    snapshots = Snapshots()
+    _trainer_cache.clear_trainer_cache()
+    rng = np.random.default_rng(0)
+    result = cross_fit(
+        lambda k: build_portfolio(candidates, X.shape[1], 2, k, rng=rng),
+        X,
+        _targets(Y),
+        make_splits(3, X.shape[0], 0),
+        **SETTINGS,
+        epochs=6,
+        patience=2,
+        rng=np.random.default_rng(1),
+        score=lambda held, proba: next(scripted),
+        callbacks=[callback, snapshots],
+    )
+    _trainer_cache.clear_trainer_cache()
+    assert [c.n_epochs for c in result.candidates] == [1, 6]
+    assert len(snapshots.weights) == 6
+    moved = [
+        max(
+            np.abs(a - b).max()
+            for a, b in zip(snapshots.weights[e], snapshots.weights[e - 1], strict=True)
+        )
+        for e in range(1, 6)
+    ]
+    assert moved[2] > 1e-4  # epoch 4: the view trains at the full rate
+    assert max(moved[3:]) < 1e-9, moved  # epochs 5 and 6: the callback's rate
