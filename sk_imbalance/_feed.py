@@ -7,8 +7,8 @@ if small, else one block at a time. A network built on sparse rows
 (:func:`~._sparse.encode_rows`), and nothing of size ``n x d`` is made.
 
 Either way, scoring many rows (out of fold, ``predict``) runs in chunks whose
-size is bounded: a fixed number of rows for dense blocks, a fixed number of
-non-zeros for entries.
+size is bounded: dense blocks by their bytes (:data:`CHUNK_BYTES`, and a
+number of rows), entries by their number of non-zeros.
 """
 
 from __future__ import annotations
@@ -19,15 +19,46 @@ import scipy.sparse as sp
 
 from ._sparse import as_csr, encode_rows, entry_chunks, is_sparse_model
 
-__all__ = ["RowFeed", "DENSIFY_BYTES", "DENSE_CHUNK"]
+__all__ = ["RowFeed", "CHUNK_BYTES", "DENSIFY_BYTES", "DENSE_CHUNK", "chunk_rows"]
 
 #: Sparse X is densified once for a network on dense rows when its float32
 #: copy is at most this many bytes; above, one batch at a time (gathering rows
 #: from CSR each step cost more than the training step itself on tmc2007).
 DENSIFY_BYTES = 512 * 2**20
 
-#: Positions of dense rows per forward call when scoring many rows.
+#: Positions of dense rows per forward call when scoring many rows, at most
+#: (the hidden layers' outputs grow with the rows, whatever the features).
 DENSE_CHUNK = 2048
+
+#: Bytes of one dense block when scoring many rows: a chunk has
+#: ``max(1, CHUNK_BYTES // (width * itemsize))`` positions at most, ``width``
+#: the features times the heads a position feeds, ``itemsize`` the larger of
+#: ``X``'s and ``keras.config.floatx()``'s (the block is gathered in ``X``'s
+#: dtype, then cast). 64 MiB keeps :data:`DENSE_CHUNK` positions of 5 heads up
+#: to 1,638 float32 features (819 float64), and 8,192 rows of one up to 2,048;
+#: a dense ``X`` of 100,000 float32 columns gets 33 positions of 5 heads (one
+#: at least, whatever the width) instead of blocks of 4 GB.
+CHUNK_BYTES = 64 * 2**20
+
+
+def chunk_rows(width, itemsize, max_rows):
+    """Positions per dense chunk: at most ``max_rows`` and :data:`CHUNK_BYTES`.
+
+    Parameters
+    ----------
+    width : int
+        Values per position (features times heads).
+    itemsize : int
+        Bytes per value.
+    max_rows : int
+
+    Returns
+    -------
+    int
+        ``min(max_rows, max(1, CHUNK_BYTES // (width * itemsize)))``.
+    """
+    per_row = max(int(width), 1) * int(itemsize)
+    return int(min(max_rows, max(1, CHUNK_BYTES // per_row)))
 
 
 class RowFeed:
@@ -79,21 +110,28 @@ class RowFeed:
         block = np.asarray(block, dtype=keras.config.floatx())
         return block.reshape(*np.shape(index), self.X.shape[1])
 
-    def chunks(self, index):
+    def chunks(self, index, max_rows=DENSE_CHUNK):
         """Slices of the positions of ``index`` to score one forward call each.
 
         Parameters
         ----------
-        index : ndarray of int, shape (n, n_heads)
+        index : ndarray of int, shape (n, n_heads) or (n,)
             Rows per slot; negative entries are padding (scored as row 0).
+        max_rows : int, default=DENSE_CHUNK
+            Positions per dense chunk at most; fewer where their block would
+            exceed :data:`CHUNK_BYTES` (:func:`chunk_rows`).
 
         Returns
         -------
         list of slice
         """
+        index = np.asarray(index)
         if self.sparse:
-            return entry_chunks(self.X, np.asarray(index).reshape(len(index), -1))
-        return [
-            slice(start, start + DENSE_CHUNK)
-            for start in range(0, len(index), DENSE_CHUNK)
-        ]
+            return entry_chunks(self.X, index.reshape(len(index), -1))
+        width = int(np.prod(index.shape[1:], dtype=np.int64)) * self.X.shape[1]
+        itemsize = max(
+            np.dtype(self.X.dtype).itemsize,
+            np.dtype(keras.config.floatx()).itemsize,
+        )
+        step = chunk_rows(width, itemsize, max_rows)
+        return [slice(start, start + step) for start in range(0, len(index), step)]

@@ -19,7 +19,8 @@ from ._sparse import is_sparse_model, lazy_optimizer, sparse_heads
 
 __all__ = ["build_network", "make_optimizer", "predict_logits"]
 
-#: Rows per direct model call at predict time.
+#: Rows per direct model call at predict time, at most: fewer where their
+#: dense block would exceed :data:`._feed.CHUNK_BYTES` (wide ``X``).
 PREDICT_CHUNK = 8192
 
 
@@ -276,9 +277,11 @@ def predict_logits(network, X):
 
     ``model.predict`` sets up a data pipeline and a compiled function on every
     call, which costs tens of milliseconds even for one row; a direct call in
-    chunks costs one forward pass. A network on sparse rows
-    (:mod:`._sparse`) is given the entries of each chunk, every head the same
-    rows; its chunks are bounded by their non-zeros.
+    chunks costs one forward pass. Dense chunks hold :data:`PREDICT_CHUNK`
+    rows, fewer where their block would exceed :data:`._feed.CHUNK_BYTES`. A
+    network on sparse rows (:mod:`._sparse`) is given the entries of each
+    chunk, every head the same rows; its chunks are bounded by their
+    non-zeros.
 
     Parameters
     ----------
@@ -297,10 +300,7 @@ def predict_logits(network, X):
         chunks = feed.chunks(rows)
     else:
         feed = RowFeed(network, X, 1, densify=False)
-        chunks = [
-            slice(start, start + PREDICT_CHUNK)
-            for start in range(0, X.shape[0], PREDICT_CHUNK)
-        ]
+        chunks = feed.chunks(rows, max_rows=PREDICT_CHUNK)
     logits = [
         keras.ops.convert_to_numpy(network(feed.inputs(rows[chunk]), training=False))
         for chunk in chunks

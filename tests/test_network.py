@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from sk_imbalance import _feed
 from sk_imbalance._heads import build_fold_mlp
 from sk_imbalance._network import build_network, make_optimizer, predict_logits
 
@@ -112,6 +113,20 @@ def test_predict_logits_matches_model_and_sparse():
     assert dense.dtype == np.float64
     np.testing.assert_allclose(dense, expected, rtol=1e-6)
     np.testing.assert_allclose(predict_logits(model, sp.csr_matrix(X)), dense)
+
+
+def test_predict_logits_does_not_depend_on_the_chunks(monkeypatch):
+    """Check that a byte budget of a few rows gives the one-call logits."""
+    _, model = build_fold_mlp(40, 3, 2, hidden_layer_sizes=(8,))
+    X = np.random.default_rng(0).random((30, 40)).astype("float32")
+    expected = keras.ops.convert_to_numpy(model(X))
+    monkeypatch.setattr(_feed, "CHUNK_BYTES", 7 * 40 * 4)
+    assert len(_feed.RowFeed(model, X, 1).chunks(np.arange(30))) == 5
+    # float32 tolerance: a row's logits may differ by an ulp with its chunk
+    for X_in in (X, sp.csr_matrix(X)):
+        np.testing.assert_allclose(
+            predict_logits(model, X_in), expected, rtol=1e-5, atol=1e-6
+        )
 
 
 def test_make_optimizer_copies_and_sets_learning_rate():
