@@ -85,10 +85,45 @@ def _padded_length(n):
     return step * math.ceil(n / step)
 
 
+def _csr_dtype():
+    """``keras.config.floatx()``, or float32 where scipy.sparse cannot hold it.
+
+    scipy.sparse has no float16 or bfloat16; such a matrix is kept in float32
+    and its values are cast to floatx in :func:`encode_rows`.
+    """
+    floatx = np.dtype(keras.config.floatx())
+    return floatx if floatx.itemsize >= 4 else np.dtype(np.float32)
+
+
 def as_csr(X):
-    """``X`` as a float32 CSR matrix (a dense array is converted)."""
+    """``X`` as a CSR matrix of Keras's float type, without stored zeros.
+
+    A dense array is converted. An explicitly stored zero would count as a
+    non-zero (for ``sparse_layer="auto"``) and, on the sparse layer, as a
+    touched kernel row (:class:`LazyAdam` would move it); stored zeros are
+    therefore dropped, on a copy: the caller's matrix is never changed.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_samples, n_features)
+        Of dtype ``keras.config.floatx()`` (float32 for a float type
+        scipy.sparse lacks); ``X`` itself when nothing needs changing.
+    """
     X = sp.csr_matrix(X) if not sp.issparse(X) else X.tocsr()
-    return X.astype(np.float32, copy=False)
+    X = X.astype(_csr_dtype(), copy=False)
+    if X.nnz and not X.data.all():
+        X = X.copy()
+        X.eliminate_zeros()
+    return X
+
+
+def _nonzeros(X):
+    """The number of non-zero values of ``X``, stored zeros left out."""
+    return int(np.count_nonzero(X.data if sp.issparse(X) else X))
 
 
 def use_sparse_layer(X, setting, default_network, dense_limit_bytes):
@@ -98,9 +133,10 @@ def use_sparse_layer(X, setting, default_network, dense_limit_bytes):
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     setting : {"auto", True, False}
-        The estimator's ``sparse_layer``. ``"auto"``: yes when ``X`` is at
-        most :data:`SPARSE_DENSITY` dense (sparse or dense ``X``), or when it
-        is sparse and its dense copy would exceed ``dense_limit_bytes`` (the
+        The estimator's ``sparse_layer`` (a NumPy bool acts as a bool).
+        ``"auto"``: yes when ``X`` is at most :data:`SPARSE_DENSITY` dense
+        (sparse or dense ``X``; stored zeros do not count), or when it is
+        sparse and its dense copy would exceed ``dense_limit_bytes`` (the
         dense layer would then densify every batch).
     default_network : bool
         False for a build function or a ``keras.Model``, which take dense
@@ -116,19 +152,20 @@ def use_sparse_layer(X, setting, default_network, dense_limit_bytes):
     ValueError
         ``setting=True`` with a network of the user's.
     """
+    auto = isinstance(setting, str)
     if not default_network:
-        if setting is True:
+        if not auto and bool(setting):
             raise ValueError(
                 "sparse_layer=True needs the default network (model=None); a build "
                 "function or keras.Model passed as model= receives dense rows. Use "
                 "sparse_layer='auto' (or False) with your own network."
             )
         return False
-    if setting is not True and setting is not False:  # "auto"
+    if auto:
         n_samples, n_features = X.shape
         if n_samples == 0 or n_features == 0:
             return False
-        nnz = X.nnz if sp.issparse(X) else int(np.count_nonzero(X))
+        nnz = _nonzeros(X)
         too_big = sp.issparse(X) and n_samples * n_features * 4 > dense_limit_bytes
         return nnz <= SPARSE_DENSITY * n_samples * n_features or too_big
     return bool(setting)
@@ -157,8 +194,9 @@ def encode_rows(X, index, n_heads):
     total = int(lengths.sum())
     size = _padded_length(total)
     n_features = X.shape[1]
+    floatx = keras.config.floatx()
     ids = np.full(size, n_heads * n_features, dtype=np.int32)
-    values = np.zeros(size, dtype=np.float32)
+    values = np.zeros(size, dtype=floatx)
     slots = np.zeros(size, dtype=np.int32)
     if total:
         slot = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
@@ -167,7 +205,7 @@ def encode_rows(X, index, n_heads):
         ids[:total] = X.indices[position] + (slot % n_heads) * n_features
         values[:total] = X.data[position]
         slots[:total] = slot
-    return [ids, values, slots, np.zeros(index.shape[0], dtype=np.float32)]
+    return [ids, values, slots, np.zeros(index.shape[0], dtype=floatx)]
 
 
 def entry_chunks(X, rows, budget=ENTRY_BUDGET):

@@ -322,3 +322,101 @@ def test_sparse_layer_under_every_network_form(params, multiclass):
     assert clf.sparse_layer_ and is_sparse_model(clf.model_)
     assert proba.shape == (200, target.shape[1] if target.ndim == 2 else 3)
     assert np.all(np.isfinite(proba))
+
+
+def test_use_sparse_layer_takes_numpy_bools_as_bools():
+    """Check that np.True_ and np.False_ act as True and False, not as "auto"."""
+    from sk_imbalance import WeightedMultiLabelClassifier
+    from sk_imbalance._sparse import use_sparse_layer
+
+    thin = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
+    thick = sp.random(100, 1000, density=0.05, format="csr", random_state=0)
+    limit = 2**30
+    assert use_sparse_layer(thick, np.True_, True, limit) is True  # auto: False
+    assert use_sparse_layer(thin, np.False_, True, limit) is False  # auto: True
+    with pytest.raises(ValueError, match="sparse_layer=True needs the default"):
+        use_sparse_layer(thin, np.True_, False, limit)
+
+    def build(meta):
+        return keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(2)]
+        )
+
+    clf = WeightedMultiLabelClassifier(model=build, epochs=1, sparse_layer=np.True_)
+    with pytest.raises(ValueError, match="sparse_layer=True needs the default"):
+        clf.fit(np.eye(8), np.eye(2, dtype=int)[np.arange(8) % 2])
+
+
+def _with_stored_zeros(X, n_zeros, seed=0):
+    """``X`` (CSR) with ``n_zeros`` explicit zeros stored at empty positions."""
+    rng = np.random.default_rng(seed)
+    coo = X.tocoo()
+    taken = set(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
+    extra = set()
+    while len(extra) < n_zeros:
+        r, c = int(rng.integers(X.shape[0])), int(rng.integers(X.shape[1]))
+        if (r, c) not in taken:
+            extra.add((r, c))
+    rows, cols = np.array(sorted(extra)).T
+    padded = sp.csr_matrix(
+        (
+            np.concatenate([coo.data, np.zeros(n_zeros, coo.data.dtype)]),
+            (np.concatenate([coo.row, rows]), np.concatenate([coo.col, cols])),
+        ),
+        shape=X.shape,
+    )
+    assert padded.nnz == X.nnz + n_zeros  # the zeros are stored
+    return padded
+
+
+def test_stored_zeros_change_neither_the_layer_nor_the_model():
+    """Check that explicit zeros in a CSR X are not non-zeros: "auto" chooses as
+    without them, the sparse layer trains the same model, and X is unchanged."""
+    from sk_imbalance import WeightedMultiLabelClassifier
+    from sk_imbalance._sparse import as_csr, use_sparse_layer
+
+    clean = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
+    stored = _with_stored_zeros(clean, 2900)  # 3.4% stored, 0.5% non-zero
+    assert use_sparse_layer(stored, "auto", True, 2**30)
+    data = stored.data.copy()
+    assert as_csr(stored).nnz == clean.nnz
+    np.testing.assert_array_equal(stored.data, data)  # the caller's X: untouched
+
+    X = sp.random(60, 300, density=0.05, format="csr", random_state=1)
+    X.data = X.data.astype(np.float32)
+    with_zeros = _with_stored_zeros(X, 600, seed=1)
+    data, indices = with_zeros.data.copy(), with_zeros.indices.copy()
+    y = np.random.default_rng(0).integers(0, 2, size=(60, 2))
+    params = dict(
+        hidden_layer_sizes=(4,), epochs=3, cv=2, batch_size=16, random_state=0
+    )
+    fitted = [
+        WeightedMultiLabelClassifier(sparse_layer=True, **params).fit(Z, y)
+        for Z in (with_zeros, X)
+    ]
+    np.testing.assert_array_equal(
+        fitted[0].predict_proba(X), fitted[1].predict_proba(X)
+    )
+    assert with_zeros.nnz == X.nnz + 600
+    np.testing.assert_array_equal(with_zeros.data, data)
+    np.testing.assert_array_equal(with_zeros.indices, indices)
+
+
+@pytest.mark.parametrize(
+    "floatx, csr_dtype", [("float64", "float64"), ("float16", "float32")]
+)
+def test_encode_rows_and_as_csr_follow_floatx(floatx, csr_dtype):
+    """Check that the CSR copy and the entries' values follow keras floatx (a
+    CSR of float16, which scipy.sparse lacks, stays float32)."""
+    from sk_imbalance._sparse import as_csr
+
+    previous = keras.config.floatx()
+    keras.config.set_floatx(floatx)
+    try:
+        X = as_csr(_csr().toarray())
+        ids, values, slots, slot_rows = encode_rows(X, np.array([[0, 1]]), 2)
+    finally:
+        keras.config.set_floatx(previous)
+    assert X.dtype == csr_dtype
+    assert values.dtype == floatx and slot_rows.dtype == floatx
+    assert ids.dtype == np.int32 and slots.dtype == np.int32
