@@ -454,7 +454,9 @@ def lazy_optimizer(optimizer):
     Plain Adam (not AMSGrad, not AdamW) becomes :class:`LazyAdam` with the same
     config. Any other optimizer is returned as it is: TensorFlow then applies
     its update to the whole kernel every step, which is correct but costs the
-    vocabulary again.
+    vocabulary again. Options that would update untouched rows every step
+    (``weight_decay``, ``gradient_accumulation_steps``) are refused before
+    this, by :func:`~._network.make_optimizer`.
     """
     if type(optimizer) is keras.optimizers.Adam and not optimizer.amsgrad:
         config = optimizer.get_config()
