@@ -1,10 +1,18 @@
 """Tests of what the two estimators share (sk_imbalance._base)."""
 
+from functools import partial
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
+from sk_imbalance import (
+    WeightedMultiClassClassifier,
+    WeightedMultiLabelClassifier,
+    _feed,
+)
 from sk_imbalance._base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
+from sk_imbalance._sparse import entry_chunks
 
 
 @pytest.mark.parametrize(
@@ -34,3 +42,52 @@ def test_take_rows_passes_none_through():
     """Check take_rows on an array and on None (no sample_weight)."""
     np.testing.assert_array_equal(take_rows(np.arange(5), [1, 3]), [1, 3])
     assert take_rows(None, [1, 3]) is None
+
+
+def _order_data(estimator, sparse):
+    """60 rows of 30 features (CSR at 10% density if ``sparse``) and a target."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 30)) * (rng.random((60, 30)) < (0.1 if sparse else 1))
+    if estimator is WeightedMultiClassClassifier:
+        y = np.argmax(X[:, :3], axis=1)
+    else:
+        y = (X[:, :3] > 0).astype(int)
+    return (sp.csr_matrix(X) if sparse else X), y
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse_layer"])
+@pytest.mark.parametrize(
+    "estimator", [WeightedMultiLabelClassifier, WeightedMultiClassClassifier]
+)
+def test_predictions_do_not_depend_on_the_order_of_rows(estimator, sparse, monkeypatch):
+    """Check predict and predict_proba of permuted rows, over several chunks.
+
+    The seeded, float32-tolerance form of scikit-learn's
+    check_methods_sample_order_invariance (marked xfail in test_common.py).
+    """
+    X, y = _order_data(estimator, sparse)
+    clf = estimator(
+        hidden_layer_sizes=(8,),
+        epochs=3,
+        batch_size=256,
+        cv=2,
+        random_state=0,
+        sparse_layer=sparse,
+    ).fit(X, y)
+    # a few rows per forward call: 7 dense rows, or 40 entries of the heads
+    monkeypatch.setattr(_feed, "CHUNK_BYTES", 7 * 30 * 8)
+    monkeypatch.setattr(_feed, "entry_chunks", partial(entry_chunks, budget=40))
+    calls = []
+    inputs = _feed.RowFeed.inputs
+    monkeypatch.setattr(
+        _feed.RowFeed,
+        "inputs",
+        lambda feed, index: calls.append(1) or inputs(feed, index),
+    )
+    proba, predicted = clf.predict_proba(X), clf.predict(X)
+    assert len(calls) >= 4
+    order = np.random.default_rng(1).permutation(X.shape[0])
+    np.testing.assert_allclose(
+        clf.predict_proba(X[order]), proba[order], rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_array_equal(clf.predict(X[order]), predicted[order])

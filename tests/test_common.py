@@ -24,9 +24,25 @@ _SAMPLE_WEIGHT_XFAIL = {
     ),
 }
 
+# The check permutes its rows with NumPy's unseeded global state and compares
+# at rtol=1e-7, below float32's epsilon (1.19e-7): a row's float32 logits may
+# change by an ulp with its place in a forward call (the kernels' blocking,
+# thread count, GPU), and one ulp of a logit of 4.2, times the calibration
+# slope, already fails it. So it fails by chance; non-strict, as it mostly
+# passes. test_base.py checks the order at a float32 tolerance, seeded.
+_FLOAT32_XFAIL = {
+    "check_methods_sample_order_invariance": (
+        "rtol=1e-7 is below float32's epsilon: an ulp of a logit with the row's "
+        "place in the batch fails it by chance"
+    ),
+}
+
+# Expected failures whatever the decision rule.
+_ALWAYS_XFAIL = {**_SAMPLE_WEIGHT_XFAIL, **_FLOAT32_XFAIL}
+
 # With tuned thresholds, predict is by design not predict_proba > 0.5.
 _TUNED_XFAIL = {
-    **_SAMPLE_WEIGHT_XFAIL,
+    **_ALWAYS_XFAIL,
     # Non-strict: on this check's data the threshold gate keeps 0.5 for the
     # blobs, so it passes (XPASS) today; a tuned cut-off would make it fail.
     "check_classifiers_train": (
@@ -64,7 +80,7 @@ def _fixed_threshold_checks():
     )
     for est, check in estimator_checks_generator(estimator, legacy=True):
         name = getattr(check, "func", check).__name__
-        if name in _TUNED_XFAIL and name not in _SAMPLE_WEIGHT_XFAIL:
+        if name in _TUNED_XFAIL and name not in _ALWAYS_XFAIL:
             yield pytest.param(est, check, id=name)
 
 
@@ -77,7 +93,7 @@ def test_estimator_checks_fixed_threshold(estimator, check):
 # WeightedMultiClassClassifier: the default rule calibrates the probabilities
 # back from the class weights' shift and then divides by the class priors.
 _MULTICLASS_XFAIL = {
-    **_SAMPLE_WEIGHT_XFAIL,
+    **_ALWAYS_XFAIL,
     # class_weight={0: 1000, 1: 1e-4, ...} must make predict favour class 0; the
     # calibration undoes that shift of the probabilities by design (and logit
     # adjustment then divides by the priors), so the weights change the
