@@ -36,7 +36,7 @@ from ._feed import RowFeed
 from ._losses import HeadwiseLoss
 from ._network import make_optimizer
 from ._portfolio import FoldNetworks
-from ._sparse import is_sparse_model
+from ._sparse import is_sparse_model, set_row_penalties
 from ._spread import between_head_variance
 from ._steps import EpochSteps
 from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
@@ -616,6 +616,8 @@ def cross_fit(
         networks = FoldNetworks(networks[0], [networks[1]], None)
     train_model = networks.train_model
     batch_size = min(batch_size, min(len(train) for train, _ in splits))
+    if is_sparse_model(train_model):
+        set_row_penalties(train_model, X, [train for train, _ in splits])
     head_loss = (
         loss if isinstance(loss, HeadwiseLoss) else HeadwiseLoss(loss, focal_gamma)
     )

@@ -324,6 +324,35 @@ def test_sparse_layer_under_every_network_form(params, multiclass):
     assert np.all(np.isfinite(proba))
 
 
+def test_sparse_weight_decay_is_the_dense_penalty_in_expectation():
+    """Over batches that cover each head's training rows once, the sparse
+    layer's penalty averages lambda * sum ||W_j[r]||^2 over the words head j
+    trains on: the dense layer's L2, not one weighted by word frequency."""
+    from sk_imbalance._sparse import set_row_penalties
+
+    rng = np.random.default_rng(0)
+    n, d, units, k, batch = 24, 30, 3, 2, 4
+    X = sp.random(n, d, density=0.15, format="csr", random_state=1, dtype=np.float32)
+    train_sets = [rng.permutation(n)[:12], rng.permutation(n)[:12]]
+    layer = SparseFoldDense(k, d, units, weight_decay=0.01, scale=2.0, seed=0)
+    entries = sparse_inputs()
+    set_row_penalties(keras.Model(entries, layer(entries)), X, train_sets)
+    penalties = []
+    for b in range(12 // batch):
+        index = np.stack([t[b * batch : (b + 1) * batch] for t in train_sets], axis=1)
+        layer(encode_rows(X, index, k), training=True)
+        penalties.append(
+            sum(float(keras.ops.convert_to_numpy(v)) for v in layer.losses)
+        )
+    W = keras.ops.convert_to_numpy(layer.kernel)[:-1].reshape(k, d, units) * 2.0
+    expected = 0.0
+    for j, rows in enumerate(train_sets):
+        seen = np.unique(X[rows].indices)
+        expected += 0.01 * np.sum(W[j, seen] ** 2)
+    assert len(seen) < d  # some words unseen: they are not penalised
+    np.testing.assert_allclose(np.mean(penalties), expected, rtol=1e-5)
+
+
 def test_use_sparse_layer_takes_numpy_bools_as_bools():
     """Check that np.True_ and np.False_ act as True and False, not as "auto"."""
     from sk_imbalance import WeightedMultiLabelClassifier
