@@ -74,7 +74,8 @@ class Candidate:
     learning_rate_scale : float, default=1.0
         The candidate trains at ``learning_rate_scale`` times the estimator's
         learning rate (a reparametrisation, exact for Adam; see
-        :class:`~._heads.FoldDense`).
+        :class:`~._heads.FoldDense`). Within
+        :data:`LEARNING_RATE_SCALE_BOUNDS`.
     model : callable or keras.Model, default=None
         A user's network instead of the MLP: a build function or a model to
         clone, as the estimators' ``model`` parameter; the MLP fields are
@@ -133,6 +134,15 @@ DEFAULT_CANDIDATES = (
 #: 8.4% non-zero, all on the dense layer).
 SPARSE_LEFT_OUT = ("wide",)
 
+#: The smallest and largest ``learning_rate_scale`` :math:`s` of a candidate.
+#: :class:`~._heads.FoldDense` stores its kernel divided by :math:`s` (the
+#: initial bound is Glorot's over :math:`s`) and computes in float32: at
+#: :math:`s = 10^{-40}` the bound does not fit a float32, and far from 1 the
+#: stored weights or Adam's steps (:math:`\epsilon = 10^{-7}` against
+#: gradients scaled by :math:`s`) lose precision. Three orders of magnitude
+#: either way covers the defaults (3) and leaves the rest to ``learning_rate``.
+LEARNING_RATE_SCALE_BOUNDS = (1e-3, 1e3)
+
 #: The keys a candidate given as a dict may have.
 CANDIDATE_KEYS = (
     "name",
@@ -159,9 +169,22 @@ def _check_number(index, key, value, low, closed_low=True):
         )
 
 
+def _check_scale(index, value):
+    """Refuse a ``learning_rate_scale`` outside :data:`LEARNING_RATE_SCALE_BOUNDS`."""
+    _check_number(index, "learning_rate_scale", value, 0, False)
+    low, high = LEARNING_RATE_SCALE_BOUNDS
+    if not low <= value <= high:
+        raise ValueError(
+            f"candidates[{index}]['learning_rate_scale'] must be in [{low:g}, "
+            f"{high:g}] (the candidate trains at that many times learning_rate); "
+            f"got {value!r}. Change the estimator's learning_rate for a larger step."
+        )
+
+
 def _candidate_from(index, item):
     """One :class:`Candidate` from an item of the ``candidates`` parameter."""
     if isinstance(item, Candidate):
+        _check_scale(index, item.learning_rate_scale)
         return item
     if isinstance(item, keras.Model) or (
         callable(item) and not isinstance(item, Mapping)
@@ -202,9 +225,7 @@ def _candidate_from(index, item):
     if "weight_decay" in settings:
         _check_number(index, "weight_decay", settings["weight_decay"], 0)
     if "learning_rate_scale" in settings:
-        _check_number(
-            index, "learning_rate_scale", settings["learning_rate_scale"], 0, False
-        )
+        _check_scale(index, settings["learning_rate_scale"])
     activation = settings.get("activation", "relu")
     if not (isinstance(activation, str) or callable(activation)):
         raise ValueError(
@@ -375,6 +396,7 @@ def build_portfolio(
                 link,
                 prefix,
             )
+            _check_input_shape(layers[0], n_features, index, candidate, single)
             outputs.append(stack_heads(layers, per_head, prefix))
             heads = [network(shared) for network in layers]
         owners.append(layers)
@@ -391,6 +413,28 @@ def build_portfolio(
         keras.Model(shared, output, name="cross_fit_ensemble") for output in averaged
     ]
     return FoldNetworks(train_model, ensembles, _variable_groups(train_model, owners))
+
+
+def _check_input_shape(network, n_features, index, candidate, single):
+    """Refuse a user's network whose input does not take the rows of ``X``.
+
+    Keras's own error would not say which candidate it is.
+    """
+    shapes = [tuple(t.shape) for t in network.inputs]
+    if len(shapes) == 1 and shapes[0][1:] in ((None,), (n_features,)):
+        return
+    what = (
+        "model="
+        if single and candidate.name == "model"
+        else f"candidates[{index}] ({candidate.name!r})"
+    )
+    raise ValueError(
+        f"The network of {what} expects input of shape "
+        f"{shapes[0] if len(shapes) == 1 else shapes}, but X has {n_features} "
+        f"features (rows of shape ({n_features},)). Build it on one "
+        f"keras.Input(shape=({n_features},)) (in a build function: "
+        "shape=(meta['n_features_in_'],))."
+    )
 
 
 def _variable_groups(model, owners):

@@ -349,3 +349,58 @@ def test_sparse_defaults_never_leave_no_candidate():
     assert [c.name for c in sparse_defaults(DEFAULT_CANDIDATES)] == [
         c.name for c in DEFAULT_CANDIDATES if c.name != "wide"
     ]
+
+
+@pytest.mark.parametrize("scale", [1e-40, 1e-4, 2e3, 1e40])
+@pytest.mark.parametrize("as_object", [False, True])
+def test_learning_rate_scale_outside_its_bounds_is_named(scale, as_object):
+    """Check that a scale outside LEARNING_RATE_SCALE_BOUNDS, given as a dict or a
+    Candidate, is refused by name instead of failing in FoldDense.build."""
+    from sk_imbalance._portfolio import LEARNING_RATE_SCALE_BOUNDS
+
+    assert LEARNING_RATE_SCALE_BOUNDS == (1e-3, 1e3)
+    item = {"learning_rate_scale": scale}
+    item = Candidate("mlp", **item) if as_object else item
+    match = r"candidates\[0\]\['learning_rate_scale'\] must be in \[0.001, 1000\]"
+    with pytest.raises(ValueError, match=match) as excinfo:
+        make_candidates([item])
+    assert f"; got {scale!r}." in str(excinfo.value)
+
+
+def test_learning_rate_scale_bounds_build_finite_networks():
+    """Check that both bounds build and run in float32."""
+    made = make_candidates(
+        [
+            {"name": "slow", "hidden_layer_sizes": (4,), "learning_rate_scale": 1e-3},
+            {"name": "fast", "hidden_layer_sizes": (4,), "learning_rate_scale": 1e3},
+        ]
+    )
+    built = build_portfolio(made, 5, 2, 2, rng=np.random.default_rng(0))
+    X = np.random.default_rng(0).normal(size=(6, 5))
+    for ensemble in built.ensembles:
+        assert np.all(np.isfinite(_logits(ensemble, X)))
+    assert all(np.all(np.isfinite(w)) for w in built.train_model.get_weights())
+
+
+def _five_inputs(meta):
+    return keras.Sequential(
+        [keras.Input((5,)), keras.layers.Dense(meta["n_outputs_"])], name="five"
+    )
+
+
+def test_a_user_candidate_whose_input_does_not_match_x_is_named(multilabel_data):
+    """Check that a keras.Model candidate, or a build function passed as model=,
+    built for 5 features on an X of 20 gets an error naming it and both shapes."""
+    X, Y = multilabel_data
+    five = _five_inputs({"n_outputs_": Y.shape[1]})
+    candidates = [{"name": "small", "hidden_layer_sizes": (4,)}, five]
+    clf = WeightedMultiLabelClassifier(candidates=candidates, **FAST)
+    match = (
+        r"candidates\[1\] \('five'\) expects input of shape \(None, 5\), but X "
+        r"has 20 features"
+    )
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, Y)
+    clf = WeightedMultiLabelClassifier(model=_five_inputs, **FAST)
+    with pytest.raises(ValueError, match=r"model= expects input of shape \(None, 5\)"):
+        clf.fit(X, Y)
