@@ -275,6 +275,13 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         probabilities are first narrowed to the spread of its heads' mean
         (:mod:`._spread`), so that the choice and the decisions see scores
         distributed as ``predict`` will see them. Returns the weights.
+
+        ``candidates_["oof_score"]`` is each candidate's objective on those
+        matched scores, with one candidate as with several: the scale the
+        candidates, the blend and the decisions are chosen on. The epoch was
+        chosen before, on each epoch's raw held-out scores (``history_``):
+        matching needs :math:`\\tau^2`, one more forward pass over ``k``
+        times the rows, which is measured once, at the chosen epoch.
         """
         results, held = crossfit.candidates, crossfit.held
         probas = [r.proba for r in results]
@@ -290,7 +297,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             ]
         if len(results) == 1:
             weights = np.ones(1)
-            scores = [max(results[0].history["oof_score"], default=np.nan)]
+            # the scale the candidates are compared on: the matched scores
+            scores = [score(held, probas[0][held]) if held.any() else np.nan]
             crossfit.proba = probas[0]
         elif not held.any():
             raise ValueError("Choosing among candidates needs held-out rows.")

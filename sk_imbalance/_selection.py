@@ -13,8 +13,12 @@ fitted on ``P``) compares them. Two rules:
   :math:`c_i / R` in the blend :math:`\sum_i w_i P_i`.
 
 Both are chosen on the rows the decisions are then tuned on, so the chosen
-score is optimistic; :func:`choose_weights` counts that optimism against the
-greedy blend by asking it to beat the single best by ``tolerance``.
+score is optimistic, the greedy blend's (more choices) more than the single
+best's. :func:`choose_weights` can ask the blend to beat the single best by
+``tolerance``; the estimators pass 0, which counts none of that optimism:
+on split-half out-of-fold scores (``benchmarks/portfolio_study.py``) the
+greedy blend at tolerance 0 did better than at 0.002 or 0.005, so the
+optimism did not cost held-out score there.
 
 References
 ----------

@@ -91,3 +91,44 @@ def test_predictions_do_not_depend_on_the_order_of_rows(estimator, sparse, monke
         clf.predict_proba(X[order]), proba[order], rtol=1e-5, atol=1e-6
     )
     np.testing.assert_array_equal(clf.predict(X[order]), predicted[order])
+
+
+@pytest.mark.parametrize("candidates", [None, "two"], ids=["one", "two"])
+def test_candidates_oof_score_is_on_the_matched_scale(candidates):
+    """``candidates_["oof_score"]`` is each candidate's objective on its
+    matched held-out scores (those the choice and the decisions see), with
+    one candidate as with several, not the raw epoch curve's best."""
+    from scipy.special import logit
+
+    from sk_imbalance._spread import match_spread
+
+    class Recorder(WeightedMultiLabelClassifier):
+        def _choose_candidates(self, candidates, crossfit, score):
+            self.crossfit_, self.score_ = crossfit, score
+            return super()._choose_candidates(candidates, crossfit, score)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    Y = (X[:, :3] + rng.normal(scale=2.0, size=(240, 3)) > 1.2).astype(int)
+    options = {"epochs": 4, "batch_size": 64, "cv": 3, "random_state": 0}
+    if candidates is None:
+        options["hidden_layer_sizes"] = (8,)
+    else:
+        options["candidates"] = [
+            {"name": "linear", "hidden_layer_sizes": ()},
+            {"name": "mlp", "hidden_layer_sizes": (8,)},
+        ]
+    est = Recorder(**options).fit(X, Y)
+    crossfit = est.crossfit_
+    held = crossfit.held
+    for got, result in zip(
+        est.candidates_["oof_score"], crossfit.candidates, strict=True
+    ):
+        matched = match_spread(
+            result.proba,
+            crossfit.held_sets,
+            result.between,
+            train_sets=crossfit.train_sets,
+        )[0]
+        assert not np.allclose(logit(matched[held]), logit(result.proba[held]))
+        assert got == pytest.approx(est.score_(held, matched[held]), abs=1e-12)
