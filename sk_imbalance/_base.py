@@ -132,6 +132,37 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "activation and dropout instead."
             )
 
+    def set_params(self, **params):
+        """Set the estimator's parameters, as scikit-learn's ``set_params``.
+
+        A nested key ``name__part`` needs ``name`` to hold an estimator. The
+        ``candidates`` list and the other plain values have no parameters of
+        their own, so such a key is refused by name (scikit-learn would fail
+        with an ``AttributeError`` on the value).
+
+        Returns
+        -------
+        self
+        """
+        own = self.get_params(deep=False)
+        for key in params:
+            name, nested, _ = key.partition("__")
+            if nested and name in own and not hasattr(own[name], "set_params"):
+                value = own[name]
+                kind = "None" if value is None else f"a {type(value).__name__}"
+                fix = (
+                    "give the whole list: set_params(candidates=[...]), e.g. the "
+                    "current list with that item's dict changed"
+                    if name == "candidates"
+                    else f"give the whole value: set_params({name}=...)"
+                )
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {type(self).__name__}: {name} "
+                    f"is {kind}, not an estimator, and has no parameters to set; "
+                    f"{fix}."
+                )
+        return super().set_params(**params)
+
     def _candidates(self, sparse=False):
         """The candidate networks of this fit (:mod:`._portfolio`).
 

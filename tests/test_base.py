@@ -132,3 +132,19 @@ def test_candidates_oof_score_is_on_the_matched_scale(candidates):
         )[0]
         assert not np.allclose(logit(matched[held]), logit(result.proba[held]))
         assert got == pytest.approx(est.score_(held, matched[held]), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "estimator", [WeightedMultiLabelClassifier, WeightedMultiClassClassifier]
+)
+def test_set_params_refuses_a_nested_key_into_a_plain_value(estimator):
+    """Check that candidates__0__dropout points to set_params(candidates=[...])
+    instead of an AttributeError, and that plain keys still work."""
+    clf = estimator(candidates=[{"hidden_layer_sizes": (4,), "dropout": 0.2}])
+    with pytest.raises(ValueError, match=r"set_params\(candidates=\[\.\.\.\]\)"):
+        clf.set_params(candidates__0__dropout=0.1)
+    with pytest.raises(ValueError, match=r"optimizer is a str.*set_params\(optimizer="):
+        clf.set_params(optimizer__learning_rate=0.1)
+    assert clf.candidates[0]["dropout"] == 0.2  # nothing was set
+    clf.set_params(candidates=[{"hidden_layer_sizes": (4,), "dropout": 0.1}])
+    assert clf.get_params()["candidates"][0]["dropout"] == 0.1
