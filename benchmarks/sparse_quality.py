@@ -10,12 +10,18 @@ per seed on the same CSR matrix, side by side in one process:
   the matrix densified once per fit: what sparse input got before, and what
   the default ``sparse_layer="auto"`` picks on these sets (above 1.5% non-zero).
 
-Reported per data set: test macro-F1 and micro-F1, mean (sd) over the seeds,
-and the fit seconds, with the sparse-to-dense ratio of macro-F1 and of time
-per seed. Run::
+``--networks`` names what is fitted: ``defaults`` (the default candidates:
+on the sparse layer without the wide MLP) and ``linear`` (the default linear
+candidate alone, whose L2 penalty the sparse layer must apply as the dense
+layer does).
+
+Reported per data set and network: test macro-F1 and micro-F1, mean (sd)
+over the seeds, and the fit seconds, with the sparse-minus-dense macro-F1
+and the time ratio per seed. Run::
 
     python benchmarks/sparse_quality.py [--datasets enron,bibtex,tmc2007]
-        [--seeds 0,1,2] [--data ../shared/data] [--out table.md]
+        [--seeds 0,1,2] [--networks defaults,linear] [--data ../shared/data]
+        [--out table.md]
 
 The default run takes about 15 minutes on a 2-core CPU. ``--out`` writes the
 tables as Markdown; ``docs/results/index.md`` includes
@@ -34,13 +40,34 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
+from sk_imbalance._portfolio import DEFAULT_CANDIDATES  # noqa: E402
 
 DATASETS = ("enron", "bibtex", "tmc2007")
 
 
-def fit_score(X, Y, X_test, Y_test, seed, sparse_layer):
+NETWORKS = {
+    "defaults": {},
+    "linear": {
+        "candidates": [
+            {
+                "name": c.name,
+                "hidden_layer_sizes": c.hidden_layer_sizes,
+                "dropout": c.dropout,
+                "weight_decay": c.weight_decay,
+                "learning_rate_scale": c.learning_rate_scale,
+            }
+            for c in DEFAULT_CANDIDATES
+            if not c.hidden_layer_sizes
+        ]
+    },
+}
+
+
+def fit_score(X, Y, X_test, Y_test, seed, sparse_layer, network="defaults"):
     start = time.perf_counter()
-    clf = WeightedMultiLabelClassifier(random_state=seed, sparse_layer=sparse_layer)
+    clf = WeightedMultiLabelClassifier(
+        random_state=seed, sparse_layer=sparse_layer, **NETWORKS[network]
+    )
     clf.fit(X, Y)
     seconds = time.perf_counter() - start
     predicted = clf.predict(X_test)
@@ -58,50 +85,59 @@ def main(argv=None):
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--networks", default="defaults,linear")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     lines = [
         *run_header(),
         "",
-        "| data set | input | macro-F1 | micro-F1 | fit s | epochs trained/kept |",
-        "|---|---|---|---|---|---|",
+        "| data set | network | input | macro-F1 | micro-F1 | fit s "
+        "| epochs trained/kept |",
+        "|---|---|---|---|---|---|---|",
     ]
     print(lines[0], flush=True)
     summary = []
     for name in args.datasets.split(","):
         X, Y = load_split(args.data, name, "train")
         X_test, Y_test = load_split(args.data, name, "test")
-        runs = {"sparse": [], "dense": []}
-        for seed in seeds:
-            for kind in ("sparse", "dense") if seed % 2 == 0 else ("dense", "sparse"):
-                result = fit_score(X, Y, X_test, Y_test, seed, kind == "sparse")
-                runs[kind].append(result)
-                print(f"  {name} seed {seed} {kind}: {result}", flush=True)
-        for kind in ("dense", "sparse"):
-            rows = runs[kind]
-            macro = np.array([r["macro"] for r in rows])
-            micro = np.array([r["micro"] for r in rows])
-            lines.append(
-                f"| {name} | {kind} | {macro.mean():.3f} ({macro.std():.3f}) | "
-                f"{micro.mean():.3f} ({micro.std():.3f}) | "
-                f"{np.mean([r['seconds'] for r in rows]):.1f} | "
-                + ", ".join(f"{r['epochs']}/{r['kept']}" for r in rows)
-                + " |"
+        for network in args.networks.split(","):
+            runs = {"sparse": [], "dense": []}
+            for seed in seeds:
+                kinds = ("sparse", "dense") if seed % 2 == 0 else ("dense", "sparse")
+                for kind in kinds:
+                    result = fit_score(
+                        X, Y, X_test, Y_test, seed, kind == "sparse", network
+                    )
+                    runs[kind].append(result)
+                    print(
+                        f"  {name} {network} seed {seed} {kind}: {result}", flush=True
+                    )
+            for kind in ("dense", "sparse"):
+                rows = runs[kind]
+                macro = np.array([r["macro"] for r in rows])
+                micro = np.array([r["micro"] for r in rows])
+                lines.append(
+                    f"| {name} | {network} | {kind} | {macro.mean():.3f} "
+                    f"({macro.std():.3f}) | {micro.mean():.3f} ({micro.std():.3f}) | "
+                    f"{np.mean([r['seconds'] for r in rows]):.1f} | "
+                    + ", ".join(f"{r['epochs']}/{r['kept']}" for r in rows)
+                    + " |"
+                )
+            delta = [
+                s["macro"] - d["macro"]
+                for s, d in zip(runs["sparse"], runs["dense"], strict=True)
+            ]
+            ratio = [
+                s["seconds"] / d["seconds"]
+                for s, d in zip(runs["sparse"], runs["dense"], strict=True)
+            ]
+            summary.append(
+                f"- {name}, {network}: sparse minus dense macro-F1 per seed "
+                f"{', '.join(f'{v:+.3f}' for v in delta)} "
+                f"(mean {np.mean(delta):+.3f}); "
+                f"fit time ratio {', '.join(f'{v:.2f}' for v in ratio)}"
             )
-        delta = [
-            s["macro"] - d["macro"]
-            for s, d in zip(runs["sparse"], runs["dense"], strict=True)
-        ]
-        ratio = [
-            s["seconds"] / d["seconds"]
-            for s, d in zip(runs["sparse"], runs["dense"], strict=True)
-        ]
-        summary.append(
-            f"- {name}: sparse minus dense macro-F1 per seed "
-            f"{', '.join(f'{v:+.3f}' for v in delta)} (mean {np.mean(delta):+.3f}); "
-            f"fit time ratio {', '.join(f'{v:.2f}' for v in ratio)}"
-        )
     text = "\n".join([*lines, "", *summary])
     print(text)
     write_markdown(args.out, text)
