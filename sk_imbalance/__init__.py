@@ -31,6 +31,7 @@ _PUBLIC = {
     "top_k_predict": "._thresholds",
     "clear_trainer_cache": "._trainer_cache",
     "show_versions": "._show_versions",
+    "load_skops": "._persistence",
 }
 
 __all__ = list(_PUBLIC)

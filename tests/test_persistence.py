@@ -294,3 +294,104 @@ def test_sparse_trained_model_round_trips_through_pickle_and_skops(
         np.testing.assert_allclose(
             loaded.predict_proba(X.toarray()), clf.predict_proba(X), rtol=1e-6
         )
+
+
+@pytest.fixture(scope="module")
+def skops_files(tmp_path_factory, multilabel_data):
+    """A tiny fitted Pipeline (StandardScaler + estimator) and its estimator,
+    dumped with skops: (pipe, X, pipe_path, estimator_path)."""
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        hidden_layer_sizes=(4,), epochs=2, batch_size=256, cv=2, random_state=0
+    )
+    pipe = make_pipeline(StandardScaler(), clf).fit(X, Y)
+    folder = tmp_path_factory.mktemp("skops")
+    sio.dump(pipe, folder / "pipe.skops")
+    sio.dump(pipe[-1], folder / "estimator.skops")
+    return pipe, X, folder / "pipe.skops", folder / "estimator.skops"
+
+
+def test_load_skops_loads_estimators_and_a_pipeline(skops_files):
+    """Check that load_skops trusts exactly the two estimator classes, and loads a
+    fitted estimator, a Pipeline (also from bytes) and the multiclass class."""
+    sio = pytest.importorskip("skops.io")
+    from sk_imbalance import WeightedMultiClassClassifier, load_skops
+    from sk_imbalance._persistence import SKOPS_TRUSTED
+
+    classes = (WeightedMultiLabelClassifier, WeightedMultiClassClassifier)
+    assert set(SKOPS_TRUSTED) == {f"{c.__module__}.{c.__qualname__}" for c in classes}
+    pipe, X, pipe_path, estimator_path = skops_files
+    for loaded in (load_skops(pipe_path), load_skops(pipe_path.read_bytes())):
+        np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    Z = pipe[0].transform(X)
+    estimator = load_skops(estimator_path)
+    np.testing.assert_array_equal(estimator.predict_proba(Z), pipe[-1].predict_proba(Z))
+    multiclass = WeightedMultiClassClassifier(epochs=3)
+    assert load_skops(sio.dumps(multiclass)).get_params() == multiclass.get_params()
+
+
+def _crafted_copy(path, target, module, name, args):
+    """Copy the estimator's skops file with its ``verbose`` replaced by a node that
+    calls ``module.name(*args)`` at load (skops's ConstructorFromReduceNode)."""
+    import io
+    import json
+    import zipfile
+
+    sio = pytest.importorskip("skops.io")
+    arguments = json.loads(
+        zipfile.ZipFile(io.BytesIO(sio.dumps(tuple(args)))).read("schema.json")
+    )
+    for key in ("protocol", "_skops_version"):
+        del arguments[key]
+    call = {
+        "__class__": name,
+        "__module__": module,
+        "__loader__": "ConstructorFromReduceNode",
+        "content": arguments,
+        "__id__": 1,
+    }
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "schema.json":
+                schema = json.loads(data)
+                schema["content"]["content"]["verbose"] = call
+                data = json.dumps(schema).encode()
+            out.writestr(item, data)
+    return target
+
+
+@pytest.mark.parametrize(
+    "module, name, args",
+    [
+        ("sk_imbalance.report", "_optional_import", ("no_such_module", "CALLED")),
+        ("sk_imbalance._startup", "quiet_native_stderr", ()),
+    ],
+)
+def test_load_skops_refuses_a_file_that_calls_a_library_function(
+    skops_files, tmp_path, module, name, args
+):
+    """Check that a crafted file naming a library function is refused by
+    load_skops before the call, where trusting every listed type calls it."""
+    sio = pytest.importorskip("skops.io")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    from sk_imbalance import load_skops
+
+    *_, estimator_path = skops_files
+    crafted = _crafted_copy(
+        estimator_path, tmp_path / "crafted.skops", module, name, args
+    )
+    listed = sio.get_untrusted_types(file=crafted)
+    assert f"{module}.{name}" in listed
+    if name == "_optional_import":  # the file really calls it when trusted
+        with pytest.raises(ImportError, match="CALLED"):
+            sio.load(crafted, trusted=listed)
+    with pytest.raises(UntrustedTypesFoundException, match=f"{module}.{name}"):
+        load_skops(crafted)
+    with pytest.raises(ValueError, match=rf"trusted=\['{module}.{name}'\]"):
+        load_skops(crafted, trusted=[f"{module}.{name}"])
