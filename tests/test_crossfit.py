@@ -296,10 +296,13 @@ def test_out_of_fold_proba_softmax_rows_are_each_heads_distribution():
 def test_sparse_network_trains_as_the_dense_one(optimizer):
     """Check the first layer on the non-zeros trains as the dense layer does.
 
-    With SGD a row of the kernel no batch touched gets a zero update either
-    way, so the two fits agree to float rounding. LazyAdam leaves such a row
-    where dense Adam moves it on momentum, so they agree only to where that
-    matters; the out-of-fold scores still match closely.
+    A row of the kernel no batch touched gets a zero update from SGD either
+    way; LazyAdam leaves it where dense Adam moves it on momentum. Here (a
+    third of the values non-zero, 16 rows a batch) a feature is missing from a
+    batch with probability (2/3)**16 = 0.15%, so with Adam too the fits agree
+    to float32 rounding, which Adam's normalised step amplifies: measured
+    2.6e-5 on logits up to 4 (SGD: 1e-6), where a 1% error in LazyAdam's
+    first moment moves them by 0.04.
     """
     X, Y = _data(n=80, d=12)
     X[np.abs(X) < 1.0] = 0  # about two thirds zeros
@@ -320,12 +323,9 @@ def test_sparse_network_trains_as_the_dense_one(optimizer):
         for sparse in (False, True)
     ]
     dense, sparse = (_per_head_logits(r.model, X) for r in results)
-    if optimizer == "sgd":
-        np.testing.assert_allclose(sparse, dense, rtol=1e-4, atol=1e-5)
-    else:
-        assert not np.allclose(sparse, dense, rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(sparse, dense, atol=0.1)
-    np.testing.assert_allclose(results[1].proba, results[0].proba, atol=0.03)
+    atol = 1e-5 if optimizer == "sgd" else 5e-4
+    np.testing.assert_allclose(sparse, dense, rtol=1e-4, atol=atol)
+    np.testing.assert_allclose(results[1].proba, results[0].proba, atol=atol)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
