@@ -224,9 +224,8 @@ def test_sparse_inputs_are_named_entries():
 def test_use_sparse_layer_auto_follows_density_and_size():
     """Check "auto": at most 1.5% non-zero (sparse or dense X), or a sparse X too
     big to densify; True and False as given; a user's network never."""
-    from sk_imbalance._sparse import SPARSE_DENSITY, use_sparse_layer
+    from sk_imbalance._sparse import use_sparse_layer
 
-    assert SPARSE_DENSITY == 0.015
     thin = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
     thick = sp.random(100, 1000, density=0.05, format="csr", random_state=0)
     limit = 2**30
@@ -241,6 +240,23 @@ def test_use_sparse_layer_auto_follows_density_and_size():
     assert not use_sparse_layer(thin, "auto", False, limit)
     with pytest.raises(ValueError, match="sparse_layer=True needs the default"):
         use_sparse_layer(thin, True, False, limit)
+
+
+@pytest.mark.parametrize("density", [None, 0.1], ids=["default", "patched"])
+def test_use_sparse_layer_auto_switches_at_sparse_density(monkeypatch, density):
+    """Check "auto": the sparse layer at SPARSE_DENSITY non-zeros, dense one above."""
+    from sk_imbalance import _sparse
+
+    if density is not None:
+        monkeypatch.setattr(_sparse, "SPARSE_DENSITY", density)
+    n, d = 50, 400
+    at = int(np.floor(_sparse.SPARSE_DENSITY * n * d))
+    cells = np.random.default_rng(0).permutation(n * d)
+    for nnz, expected in [(at, True), (at + 1, False)]:
+        X = np.zeros(n * d)
+        X[cells[:nnz]] = 1.0
+        for given in (X.reshape(n, d), sp.csr_matrix(X.reshape(n, d))):
+            assert _sparse.use_sparse_layer(given, "auto", True, 2**30) is expected
 
 
 @pytest.mark.parametrize("setting", [True, "auto"])
@@ -295,11 +311,19 @@ def test_training_step_reaches_lazy_adam_with_sparse_gradients():
     np.testing.assert_array_equal(second[12], 0)  # the padding row never moves
 
 
+#: Two candidates without weight decay (the sparse layer's is the dense one's
+#: in expectation only), one with a learning-rate scale.
+_TWO = [
+    {"hidden_layer_sizes": (), "dropout": 0.0, "learning_rate_scale": 3.0},
+    {"hidden_layer_sizes": (8,)},
+]
+
+
 @pytest.mark.parametrize(
     "params",
     [
-        {"ensemble": False},
-        {"cv": 0.25},
+        {"ensemble": False, "candidates": _TWO},
+        {"cv": 0.25, "candidates": _TWO},
         {"hidden_layer_sizes": ()},
         {"hidden_layer_sizes": (8, 4)},
     ],
@@ -308,7 +332,9 @@ def test_training_step_reaches_lazy_adam_with_sparse_gradients():
 @pytest.mark.parametrize("multiclass", [False, True])
 def test_sparse_layer_under_every_network_form(params, multiclass):
     """Check the refit, a single hold-out head, a linear network (the sparse
-    layer is the logits) and two hidden layers on the sparse path."""
+    layer is the logits) and two hidden layers on the sparse path: with SGD
+    (no update to a row no batch touches, either way) the sparse layer's fit
+    predicts what the dense layer's does."""
     from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
 
     X = sp.random(200, 3000, density=0.005, format="csr", random_state=0)
@@ -317,11 +343,18 @@ def test_sparse_layer_under_every_network_form(params, multiclass):
     Estimator = (
         WeightedMultiClassClassifier if multiclass else WeightedMultiLabelClassifier
     )
-    clf = Estimator(epochs=2, batch_size=64, random_state=0, **params).fit(X, target)
-    proba = clf.predict_proba(X)
-    assert clf.sparse_layer_ and is_sparse_model(clf.model_)
-    assert proba.shape == (200, target.shape[1] if target.ndim == 2 else 3)
-    assert np.all(np.isfinite(proba))
+    common = dict(
+        epochs=2, batch_size=64, optimizer="sgd", learning_rate=0.5, random_state=0
+    )
+    fits = [
+        Estimator(**common, **params, sparse_layer=sparse).fit(X, target)
+        for sparse in (True, False)
+    ]
+    assert fits[0].sparse_layer_ and is_sparse_model(fits[0].model_)
+    assert not fits[1].sparse_layer_
+    np.testing.assert_allclose(
+        fits[0].predict_proba(X), fits[1].predict_proba(X), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_sparse_weight_decay_is_the_dense_penalty_in_expectation():
