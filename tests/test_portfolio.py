@@ -7,11 +7,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, softmax
 
-from sk_imbalance import (
-    WeightedMultiClassClassifier,
-    WeightedMultiLabelClassifier,
-    _base,
-)
+from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
 from sk_imbalance._heads import FoldDense, build_fold_mlp
 from sk_imbalance._network import predict_logits
 from sk_imbalance._persistence import model_from_state, model_to_state
@@ -159,11 +155,17 @@ def test_fold_dense_weight_decay_and_scale():
     np.testing.assert_allclose(kernel, unscaled.kernel.numpy(), rtol=1e-5)
 
 
-def test_default_fit_trains_the_default_candidates(multilabel_data):
+def test_default_fit_blends_the_default_candidates(multilabel_data):
+    """Check the default fit trains every default candidate and chooses by
+    greedy selection: a blend of several (the single best rule keeps one),
+    each weighted by how often it was added, a count over the rounds."""
     X, Y = multilabel_data
     clf = WeightedMultiLabelClassifier(**FAST).fit(X, Y)
     assert clf.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
-    assert len(DEFAULT_CANDIDATES) > 1 and _base.SELECTION_RULE == "greedy"
+    weights = np.array(clf.candidates_["weight"])
+    assert np.count_nonzero(weights) > 1 and weights.sum() == pytest.approx(1.0)
+    counts = [weights * rounds for rounds in range(1, 12)]  # at most 1 + 10 rounds
+    assert any(np.allclose(c, np.round(c), atol=1e-9) for c in counts)
 
 
 def test_multiclass_default_is_the_one_mlp():
@@ -248,14 +250,8 @@ def test_the_choice_uses_out_of_fold_rows_only(multilabel_data):
     assert moved.candidates_["oof_score"] != base.candidates_["oof_score"]
 
 
-@pytest.fixture
-def greedy_rule(monkeypatch):
-    """The greedy rule with no tolerance, so that a blend is chosen when it helps."""
-    monkeypatch.setattr(_base, "SELECTION_RULE", "greedy")
-
-
 @pytest.mark.parametrize("ensemble", [True, False])
-def test_a_blend_survives_pickle_and_skops(multilabel_data, greedy_rule, ensemble):
+def test_a_blend_survives_pickle_and_skops(multilabel_data, ensemble):
     sio = pytest.importorskip("skops.io")
     X, Y = multilabel_data
     candidates = [*TWO, {"name": "wide", "hidden_layer_sizes": (32,)}]
@@ -272,7 +268,7 @@ def test_a_blend_survives_pickle_and_skops(multilabel_data, greedy_rule, ensembl
         np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
-def test_multiclass_trains_the_portfolio(greedy_rule):
+def test_multiclass_trains_the_portfolio():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(240, 6))
     y = np.argmax(X[:, :3] + 0.5 * rng.normal(size=(240, 3)), axis=1)
