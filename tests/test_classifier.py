@@ -118,8 +118,8 @@ def test_classifier_ensemble_false_trains_one_network_on_all_data(
     refitted = WeightedMultiLabelClassifier(**params, ensemble=False).fit(X, Y)
     # the same seed gives the same folds, out-of-fold curve and epoch; the
     # ensemble's decisions see those scores narrowed to its spread (_spread)
-    np.testing.assert_array_equal(
-        refitted.history_["oof_score"], ensemble.history_["oof_score"]
+    np.testing.assert_allclose(
+        refitted.history_["oof_score"], ensemble.history_["oof_score"], rtol=1e-5
     )
     assert refitted.n_epochs_ == ensemble.n_epochs_
     assert refitted.model_.get_layer("fold_logits").kernel.shape[0] == 1
@@ -191,7 +191,7 @@ def test_classifier_fbeta_favours_recall(multilabel_data, fast_params):
     f2 = WeightedMultiLabelClassifier(
         **{**params, "scoring": "fbeta_macro", "beta": 2.0}
     ).fit(X, Y)
-    np.testing.assert_array_equal(f1.calibration_slope_, f2.calibration_slope_)
+    np.testing.assert_allclose(f1.calibration_slope_, f2.calibration_slope_, rtol=1e-5)
     assert f2.thresholds_.mean() < f1.thresholds_.mean()
     assert f2.predict(X).sum() > f1.predict(X).sum()
 
@@ -221,14 +221,19 @@ def test_classifier_label_without_positive_warns_and_stays_defined(
 
 
 def test_classifier_same_seed_same_predictions(multilabel_data, fast_params):
-    """Check that the same random_state gives identical predictions on CPU."""
+    """Check that the same random_state gives the same predictions.
+
+    To float32 rounding: TensorFlow is bit-deterministic on one device and
+    thread count only (not on GPUs). X moved by one ulp moves these
+    probabilities by 3e-7 at most; another seed moves them by tenths.
+    """
     X, Y = multilabel_data
     params = {**fast_params, "dropout": 0.3}
     first = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
     second = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
     other = WeightedMultiLabelClassifier(**{**params, "random_state": 1}).fit(X, Y)
-    np.testing.assert_array_equal(first, second)
-    assert not np.allclose(first, other.predict_proba(X))
+    np.testing.assert_allclose(first, second, rtol=1e-5, atol=1e-6)
+    assert np.abs(first - other.predict_proba(X)).max() > 1e-2
 
 
 @pytest.mark.parametrize("random_state", [0, None])
@@ -422,7 +427,9 @@ def test_classifier_accepts_a_sparse_indicator_matrix(multilabel_data, fast_para
     X, Y = multilabel_data
     dense = WeightedMultiLabelClassifier(**fast_params).fit(X, Y)
     sparse = WeightedMultiLabelClassifier(**fast_params).fit(X, sp.csr_matrix(Y))
-    np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
+    np.testing.assert_allclose(
+        sparse.predict_proba(X), dense.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
     assert sparse.predict(X).shape == Y.shape
 
 
@@ -462,7 +469,10 @@ def test_classifier_calibration_none_is_the_weighted_output(
     raw = WeightedMultiLabelClassifier(**params, calibration=None).fit(X, Y)
     np.testing.assert_array_equal(raw.calibration_slope_, 1.0)
     np.testing.assert_array_equal(raw.calibration_intercept_, 0.0)
-    np.testing.assert_array_equal(platt.predict(X), raw.predict(X))
+    # two fits agree to float32 rounding: compare where that cannot flip a label
+    far = np.abs(raw.predict_proba(X) - raw.thresholds_) > 1e-4
+    assert far.mean() > 0.95
+    np.testing.assert_array_equal(platt.predict(X)[far], raw.predict(X)[far])
     # balanced weights lean the raw probabilities toward the positives
     assert raw.predict_proba(X).mean() > platt.predict_proba(X).mean()
 
@@ -536,7 +546,7 @@ def test_keras_learning_rate_schedule_stays_in_its_fit(multilabel_data, fast_par
     still = WeightedMultiLabelClassifier(**params, callbacks=[frozen]).fit(X, Y)
     assert not np.allclose(still.predict_proba(X), before)  # it did not learn
     after = WeightedMultiLabelClassifier(**params).fit(X, Y).predict_proba(X)
-    np.testing.assert_array_equal(after, before)
+    np.testing.assert_allclose(after, before, rtol=1e-5, atol=1e-6)
 
 
 def test_keras_callbacks_must_be_callbacks(multilabel_data, fast_params):

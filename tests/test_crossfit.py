@@ -169,8 +169,9 @@ def test_cross_fit_held_out_rows_cannot_change_their_heads_weights(sparse):
             **SETTINGS,
         )
         logits.append(_per_head_logits(result.model, X))
-    np.testing.assert_array_equal(logits[0][:, 0], logits[1][:, 0])
-    assert not np.allclose(logits[0][:, 1], logits[1][:, 1])
+    # two fits: equal to float32 rounding (bit-equal on one CPU thread count)
+    np.testing.assert_allclose(logits[0][:, 0], logits[1][:, 0], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(logits[0][:, 1], logits[1][:, 1], rtol=1e-3)
 
 
 def test_cross_fit_keeps_the_best_epoch_of_the_out_of_fold_curve():

@@ -236,7 +236,8 @@ def test_same_seed_same_predictions_and_no_global_state(imbalanced):
     np_state, py_state = np.random.get_state()[1].copy(), random.getstate()  # noqa: NPY002
     first = WeightedMultiClassClassifier(**FAST).fit(X, y).predict_proba(X)
     second = WeightedMultiClassClassifier(**FAST).fit(X, y).predict_proba(X)
-    np.testing.assert_allclose(first, second)
+    # two fits: the same to float32 rounding (bit-equal on one CPU thread count)
+    np.testing.assert_allclose(first, second, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(np.random.get_state()[1], np_state)  # noqa: NPY002
     assert random.getstate() == py_state
 

@@ -242,12 +242,19 @@ def test_the_choice_uses_out_of_fold_rows_only(multilabel_data):
     params = dict(FAST, cv=cv, candidates=TWO)
     base = WeightedMultiLabelClassifier(**params).fit(X, Y)
     same = WeightedMultiLabelClassifier(**params).fit(X, _swap(Y, a, b))
-    assert same.candidates_ == base.candidates_
-    np.testing.assert_array_equal(same.predict_proba(X), base.predict_proba(X))
+    # two fits: the same to float32 rounding (bit-equal on one CPU thread count)
+    tolerance = dict(rtol=1e-5, atol=1e-6)
+    assert same.candidates_["weight"] == base.candidates_["weight"]
+    assert same.candidates_["n_epochs"] == base.candidates_["n_epochs"]
+    scores = base.candidates_["oof_score"]
+    np.testing.assert_allclose(same.candidates_["oof_score"], scores, **tolerance)
+    np.testing.assert_allclose(
+        same.predict_proba(X), base.predict_proba(X), **tolerance
+    )
     held = cv[0][1]
     c, d = next((i, j) for i in held for j in held if (Y[i] != Y[j]).any() and i < j)
     moved = WeightedMultiLabelClassifier(**params).fit(X, _swap(Y, c, d))
-    assert moved.candidates_["oof_score"] != base.candidates_["oof_score"]
+    assert not np.allclose(moved.candidates_["oof_score"], scores, **tolerance)
 
 
 @pytest.mark.parametrize("ensemble", [True, False])

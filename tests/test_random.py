@@ -37,10 +37,11 @@ def test_np_random_seed_makes_unseeded_fits_reproducible(multiclass):
     for _ in range(2):
         np.random.seed(0)  # noqa: NPY002
         probas.append(Estimator(**params).fit(X, y).predict_proba(X))
-    np.testing.assert_array_equal(probas[0], probas[1])
+    # two fits: the same to float32 rounding (bit-equal on one CPU thread count)
+    np.testing.assert_allclose(probas[0], probas[1], rtol=1e-5, atol=1e-6)
     np.random.seed(1)  # noqa: NPY002
     other = Estimator(**params).fit(X, y).predict_proba(X)
-    assert not np.allclose(other, probas[0])
+    assert not np.allclose(other, probas[0], rtol=1e-3)
 
 
 def test_splitter_none_follows_np_random_seed():

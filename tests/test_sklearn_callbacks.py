@@ -103,7 +103,8 @@ def test_no_callbacks_no_change(data):
     X, Y = data
     plain = _estimator().fit(X, Y).predict_proba(X)
     recorded = _estimator().set_callbacks(Recorder()).fit(X, Y).predict_proba(X)
-    np.testing.assert_array_equal(plain, recorded)
+    # two fits: the same to float32 rounding (bit-equal on one CPU thread count)
+    np.testing.assert_allclose(plain, recorded, rtol=1e-5, atol=1e-6)
 
 
 def test_multiclass_estimator_reports_and_stops_too():

@@ -121,9 +121,13 @@ def test_reused_trainer_fits_exactly_like_a_fresh_one(
     WeightedMultiLabelClassifier(**{**params, "random_state": 7}).fit(X, Y)
     again = WeightedMultiLabelClassifier(**params).fit(X, Y)
     assert sum(len(v) for v in cache._IDLE.values()) == 1  # one trainer, reused
-    np.testing.assert_array_equal(again.predict_proba(X), fresh.predict_proba(X))
-    np.testing.assert_array_equal(again.thresholds_, fresh.thresholds_)
-    assert again.history_ == fresh.history_
+    # two fits: the same to float32 rounding (bit-equal on one CPU thread count)
+    same = dict(rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(again.predict_proba(X), fresh.predict_proba(X), **same)
+    np.testing.assert_allclose(again.thresholds_, fresh.thresholds_, **same)
+    assert again.history_.keys() == fresh.history_.keys()
+    for key, values in fresh.history_.items():
+        np.testing.assert_allclose(again.history_[key], values, **same)
 
 
 def test_carry_optimizer_state_matches_slots_by_variable():
