@@ -73,18 +73,24 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     dropout : float, default=None
         Dropout rate after each hidden layer of the one MLP.
     candidates : list, default=None
-        The candidate networks the held-out folds choose among, when no
-        single network is named (``model``, ``hidden_layer_sizes``,
-        ``activation``, ``dropout``). None: the default candidates, for now
-        the one MLP of ``hidden_layer_sizes=(128,)`` and ``dropout=0.2`` (a
-        default portfolio is being chosen). Each item is a dict
+        The candidate networks the held-out folds blend, when no single
+        network is named (``model``, ``hidden_layer_sizes``, ``activation``,
+        ``dropout``). None: the three networks of ``DEFAULT_CANDIDATES``
+        (``sk_imbalance._portfolio``), ``"linear-wd1e-3"`` (a linear model,
+        L2 penalty 1e-3), ``"mlp"`` (``(128,)``, dropout 0.2) and ``"wide"``
+        (``(512,)``, dropout 0.5), blended by greedy ensemble selection;
+        ``"wide"`` is left out when the first layer works on the non-zeros
+        (``sparse_layer_``). Each item is a dict
         of MLP settings (keys ``name``, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
         kernels, ``learning_rate_scale``: a multiple of ``learning_rate``),
         a build function or a ``keras.Model``. Every candidate is trained as
-        its own ``cv`` fold heads in one Keras model, keeps its own best
-        epoch, and the one with the best out-of-fold objective predicts
-        (``candidates_`` reports them; see Notes).
+        its own ``cv`` fold heads in one Keras model and keeps its own best
+        epoch; greedy ensemble selection (Caruana et al. 2004) on the
+        out-of-fold objective then weights them, and the weighted mean of
+        their probabilities predicts (``candidates_`` reports the weights).
+        :ref:`candidates` explains the choice, and :ref:`model_selection` what
+        a fit of several candidates costs.
     model_kwargs : dict, default=None
         Keyword arguments for a build function passed as ``model``.
     sparse_layer : {"auto", True, False}, default="auto"
@@ -235,6 +241,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         For a 1-D binary ``y``, its two classes; for a multi-label ``Y``, one
         ``array([0, 1])`` per label, as scikit-learn's multi-output classifiers do.
     n_features_in_ : int
+        Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
     n_outputs_ : int

@@ -76,18 +76,22 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     dropout : float, default=None
         Dropout rate after each hidden layer of the one MLP.
     candidates : list, default=None
-        The candidate networks the held-out folds choose among, when no
-        single network is named (``model``, ``hidden_layer_sizes``,
-        ``activation``, ``dropout``). None: the default candidates, for now
-        the one MLP of ``hidden_layer_sizes=(128,)`` and ``dropout=0.2`` (a
-        default portfolio is being chosen). Each item is a dict
+        The candidate networks the held-out folds blend, when no single
+        network is named (``model``, ``hidden_layer_sizes``, ``activation``,
+        ``dropout``). None: ``ONE_MLP`` (``sk_imbalance._portfolio``), the
+        one MLP of ``hidden_layer_sizes=(128,)`` and ``dropout=0.2``: on the
+        long-tailed benchmark (``benchmarks/multiclass_quality.py``) the
+        multi-label candidates, blended, scored what it scores at several
+        times its fit time. Each item is a dict
         of MLP settings (keys ``name``, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
         kernels, ``learning_rate_scale``: a multiple of ``learning_rate``),
         a build function or a ``keras.Model``. Every candidate is trained as
-        its own ``cv`` fold heads in one Keras model, keeps its own best
-        epoch, and the one with the best out-of-fold objective predicts
-        (``candidates_`` reports them; see Notes).
+        its own ``cv`` fold heads in one Keras model and keeps its own best
+        epoch; greedy ensemble selection (Caruana et al. 2004) on the
+        out-of-fold objective then weights them, and the weighted mean of
+        their probabilities predicts (``candidates_`` reports the weights;
+        :ref:`candidates` explains the choice).
     model_kwargs : dict, default=None
         Keyword arguments for a build function passed as ``model``.
     sparse_layer : {"auto", True, False}, default="auto"
@@ -205,6 +209,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         Class frequencies of the training target (weighted by
         ``sample_weight``).
     calibration_scale_ : float
+        The scale :math:`a` of the calibration map (see ``calibration_bias_``).
     calibration_bias_ : ndarray of shape (n_classes,)
         ``predict_proba`` is :math:`\operatorname{softmax}(a z + b)` of the
         network's logits :math:`z`.
@@ -233,6 +238,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         ``"n_epochs"`` and ``"weight"``, as
         :class:`WeightedMultiLabelClassifier`'s.
     n_features_in_ : int
+        Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
 
@@ -592,7 +598,17 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         return decide_multiclass(Z, decisions)
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed without underflow."""
+        """Log of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes), dtype float64
+            Columns in the order of ``classes_``.
+        """
         return self._decide(X)[0]
 
     def predict_proba(self, X):
