@@ -13,8 +13,16 @@ import sys
 # Set before anything imports TensorFlow (autodoc imports the package).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from sphinx.ext.intersphinx import InventoryAdapter  # noqa: E402
+from sphinx.util import logging  # noqa: E402
+
 import sk_imbalance  # noqa: E402  (light: the public names load lazily)
 from sk_imbalance._startup import quiet_native_stderr  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # docs/ helpers
+import _parameters  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 # TensorFlow's C++ runtime writes start-up lines (oneDNN, CUDA, "WARNING: All
 # log messages before absl::InitializeLog()") to file descriptor 2 when it
@@ -41,14 +49,32 @@ release = sk_imbalance.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax served from the site itself, not a CDN, so that the formulas
+    # render offline. The package (PyPI, the docs extra) holds MathJax 3.2.2,
+    # copies it into _build/html/_static/mathjax after the build and points
+    # mathjax_path there. Chosen over vendoring MathJax from npm into
+    # _static (megabytes of minified third-party JavaScript and fonts in this
+    # repository, updated by hand) and over KaTeX pre-rendered at build time
+    # (Node.js on the build machine, and formulas written for KaTeX's subset).
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",  # CHANGELOG.md and the Markdown pages under results/
 ]
 
-# sphinx.ext.intersphinx is left out on purpose: it fetches the other
-# projects' inventories over the network at build time.
+# Links to scikit-learn's and NumPy's documentation, resolved from inventories
+# kept in the repository (docs/_intersphinx/README.md says where they come
+# from), so the build never fetches one over the network. Keras has no
+# inventory to link to: keras.io is not built with Sphinx.
+intersphinx_mapping = {
+    "sklearn": (
+        "https://scikit-learn.org/stable/",
+        "_intersphinx/sklearn-objects.inv",
+    ),
+    "numpy": ("https://numpy.org/doc/stable/", "_intersphinx/numpy-objects.inv"),
+}
 
 root_doc = "index"
 # results/text_*.md and results/sparse_quality.md are written by the benchmark
@@ -58,11 +84,16 @@ exclude_patterns = [
     "Thumbs.db",
     ".DS_Store",
     "results/runs",
+    "_intersphinx",  # its README.md says where the inventories come from
 ]
-templates_path = []
+# _templates/autosummary/class.rst documents each class's methods on its page,
+# with the examples that use it.
+templates_path = ["_templates"]
 
 # autosummary writes one page per public name into docs/generated/.
 autosummary_generate = True
+# A class page's "On this page" lists its methods as fit(), not Class.fit().
+toc_object_entries_show_parents = "hide"
 
 # numpydoc renders the numpydoc sections; the member tables come from the
 # autosummary class template, so numpydoc lists no members of its own.
@@ -92,22 +123,64 @@ html_show_sourcelink = False
 # The estimators inherit methods from scikit-learn (``score``, ``get_params``,
 # ...), whose docstrings link to labels of scikit-learn's own documentation,
 # e.g. ``:ref:`accuracy <accuracy_score>``` in ``ClassifierMixin.score``.
-# Only intersphinx could resolve them, and it needs the network, so the
-# class pages' method tables would warn "undefined label". For docstrings
-# defined in scikit-learn only, such references are rendered as their text.
-_REF_ROLE = re.compile(r":ref:`(?:([^`<]*?)\s*<[^`>]*>|([^`<]*))`")
+# The vendored inventory resolves the labels it has; a label that a newer
+# scikit-learn adds would warn "undefined label", so in docstrings defined in
+# scikit-learn a reference to a label the inventory lacks becomes its text.
+_REF_ROLE = re.compile(r":ref:`(?:([^`<]*?)\s*<([^`>]*)>|([^`<]*))`")
 
 
-def _unlink_sklearn_refs(app, what, name, obj, options, lines):
+def _unlink_unknown_sklearn_refs(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", None) or ""
-    if module == "sklearn" or module.startswith("sklearn."):
-        lines[:] = [
-            _REF_ROLE.sub(lambda m: m.group(1) or m.group(2), line) for line in lines
-        ]
+    if not (module == "sklearn" or module.startswith("sklearn.")):
+        return
+    inventory = InventoryAdapter(app.env).named_inventory.get("sklearn", {})
+    labels = inventory.get("std:label", {})
+
+    def text_unless_known(match):
+        text, label = match.group(1), match.group(2) or match.group(3)
+        if label.strip().lower() in labels:
+            return match.group(0)
+        return text or label
+
+    lines[:] = [_REF_ROLE.sub(text_unless_known, line) for line in lines]
+
+
+# -- Sections of the Markdown pages as reST targets ---------------------------
+
+
+# myst_heading_anchors gives every h1-h3 heading of a Markdown page a slug
+# that Markdown links can name (``[Fit cost](cost.md#fit-cost)``); reST has
+# no such link. Each slug is registered as a label ``<page>#<slug>`` too, so
+# that reST pages link to the section with ``:ref:`results/cost#fit-cost```
+# and the build warns when the heading goes away.
+def _label_markdown_sections(app, doctree):
+    docname = app.env.docname
+    slugs = app.env.metadata.get(docname, {}).get("myst_slugs", {})
+    std = app.env.domains.standard_domain
+    for slug, (_level, target_id, title) in slugs.items():
+        label = f"{docname}#{slug}".lower()
+        std.labels[label] = (docname, target_id, title)
+        std.anonlabels[label] = (docname, target_id)
+
+
+# -- Parameters at a glance, written from the code ----------------------------
+
+
+def _write_parameters_page(app):
+    """Rewrite results/parameters.md from the estimators (docs/_parameters.py);
+    warn when the committed page was out of date, so that -W fails until the
+    new page is committed."""
+    if _parameters.write():
+        logger.warning(
+            "docs/results/parameters.md was out of date and has been rewritten "
+            "from the estimators' signatures and docstrings: commit it"
+        )
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
+    app.connect("builder-inited", _write_parameters_page)
+    app.connect("autodoc-process-docstring", _unlink_unknown_sklearn_refs)
+    app.connect("doctree-read", _label_markdown_sections)
 
 
 # Anchors for Markdown headings (h1-h3), so that results/*.md can link to
@@ -117,10 +190,12 @@ myst_heading_anchors = 3
 # -- Gallery: examples/ executed at build time, on their smallest settings ----
 
 extensions.append("sphinx_gallery.gen_gallery")
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # _gallery.py
-
 
 sphinx_gallery_conf = {
+    # Which examples use each public name ("backreferences"): the class and
+    # function templates of _templates/autosummary list them on the API pages.
+    "doc_module": ("sk_imbalance",),
+    "backreferences_dir": "generated/backreferences",
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r".*\.py$",  # execute every example, not only plot_*
