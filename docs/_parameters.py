@@ -148,18 +148,16 @@ def _doc(obj):
     return NumpyDocString(inspect.getdoc(obj) or "")
 
 
-def _entries(entries):
-    """numpydoc Parameters or Returns entries as one cell: name (type): what."""
-    cells = []
-    for entry in entries:
-        cell = f"`{entry.name}` ({_type(entry.type)})"
-        if entry.desc:
-            cell += ": " + rst_to_md(first_paragraph(entry.desc)).rstrip(".")
-        cells.append(cell)
-    return "; ".join(cells)
+def _entry(entry, owner=None):
+    """A numpydoc Parameters or Returns entry: name (type): what it is."""
+    text = f"`{entry.name}` ({_type(entry.type)})"
+    if entry.desc:
+        text += ": " + rst_to_md(first_paragraph(entry.desc), owner).rstrip(".")
+    return text
 
 
 def _method_rows(cls):
+    owner = f"sk_imbalance.{cls.__name__}"
     rows = []
     for name in METHODS:
         method = getattr(cls, name, None)
@@ -170,20 +168,19 @@ def _method_rows(cls):
         signature = signature.replace(
             parameters=[p for n, p in signature.parameters.items() if n != "self"]
         )
-        owner = f"sk_imbalance.{cls.__name__}"
         what = rst_to_md(" ".join(doc["Summary"]), owner)
         extended = first_paragraph(doc["Extended Summary"])
         if extended:  # its first sentence
-            what += " " + rst_to_md(extended.split(". ")[0].rstrip(".") + ".")
-        rows.append(
-            [
-                f"`{name}{signature}`",
-                what,
-                _entries(doc["Parameters"]),
-                _entries(doc["Returns"]),
-            ]
-        )
+            what += " " + rst_to_md(extended.split(". ")[0].rstrip(".") + ".", owner)
+        returns = "; ".join(_entry(r, owner) for r in doc["Returns"])
+        rows.append([f"`{name}{signature}`", what, returns])
     return rows
+
+
+def _fit_arguments(cls):
+    """``fit``'s arguments as a Markdown list."""
+    owner = f"sk_imbalance.{cls.__name__}"
+    return "\n".join(f"- {_entry(p, owner)}." for p in _doc(cls.fit)["Parameters"])
 
 
 def _parameter_rows(cls):
@@ -198,19 +195,25 @@ def _parameter_rows(cls):
             [
                 f"`{name}`",
                 f"`{format_default(parameter.default)}`",
-                _type(entry.type),
-                rst_to_md(first_paragraph(entry.desc)),
+                _meaning(entry.type, entry.desc),
             ]
         )
     return rows
+
+
+def _meaning(type_spec, desc):
+    """The type in italics, then the first paragraph of the description."""
+    meaning = f"*{_type(type_spec)}*"
+    if desc:
+        meaning += ". " + rst_to_md(first_paragraph(desc))
+    return meaning
 
 
 def _attribute_rows(cls):
     return [
         [
             ", ".join(f"`{n.strip()}`" for n in a.name.split(",")),
-            _type(a.type),
-            rst_to_md(first_paragraph(a.desc)),
+            _meaning(a.type, a.desc),
         ]
         for a in _doc(cls)["Attributes"]
     ]
@@ -228,11 +231,13 @@ def render():
             f"## {name}",
             f"{{class}}`~sk_imbalance.{name}`: {summary}",
             "### Methods",
-            _table(("method", "what it does", "takes", "returns"), _method_rows(cls)),
+            _table(("method", "what it does", "returns"), _method_rows(cls)),
+            "`fit`'s arguments:",
+            _fit_arguments(cls),
             "### Parameters",
-            _table(("parameter", "default", "type", "meaning"), _parameter_rows(cls)),
+            _table(("parameter", "default", "type and meaning"), _parameter_rows(cls)),
             "### Fitted attributes",
-            _table(("attribute", "type", "meaning"), _attribute_rows(cls)),
+            _table(("attribute", "type and meaning"), _attribute_rows(cls)),
         ]
     return "\n\n".join(parts) + "\n"
 

@@ -205,4 +205,7 @@ sphinx_gallery_conf = {
     "plot_gallery": "True",
     "abort_on_example_error": True,
     "show_memory": False,
+    # No execution-times pages: they load jQuery and DataTables from CDNs,
+    # and the site is to work offline.
+    "write_computation_times": False,
 }
