@@ -268,7 +268,8 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     the training class mix instead, offsets tuned for macro-F1 were the best
     rule on tmc2007 (and logit adjustment kept the better balanced
     accuracy): use ``decision="tuned", scoring="f1_macro"`` when judged by
-    macro-F1 on data like the training data. The README gives the numbers.
+    macro-F1 on data like the training data. The results pages give the
+    numbers (multiclass quality).
 
     **Tuned offsets.** With all offsets but class :math:`c`'s fixed, row
     :math:`i` is predicted :math:`c` exactly when :math:`o_c` exceeds its
