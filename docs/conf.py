@@ -29,10 +29,15 @@ logger = logging.getLogger(__name__)
 # loads, which TF_CPP_MIN_LOG_LEVEL does not stop. Load Keras and TensorFlow
 # here with those native writes sent to the null device, as the demo does, so
 # that the build log holds Sphinx's messages only; Python's own warnings and
-# tracebacks still reach stderr.
+# tracebacks still reach stderr. The first tensor starts the runtime's
+# devices, which logs too (a failed cuInit on a machine without a GPU): made
+# here, it keeps the gallery's examples, which fit networks and import only
+# public names, as quiet as the rest of the build.
 _restore_stderr = quiet_native_stderr()
 try:
-    import keras  # noqa: E402, F401
+    import keras  # noqa: E402
+
+    keras.ops.zeros(1)
 finally:
     _restore_stderr()
 
@@ -187,7 +192,7 @@ def setup(app):
 # their own sections as ``#benchmarks-text-at-vocabulary-scale``.
 myst_heading_anchors = 3
 
-# -- Gallery: examples/ executed at build time, on their smallest settings ----
+# -- Gallery: examples/ executed at build time (docs/_gallery.py: order, argv) --
 
 extensions.append("sphinx_gallery.gen_gallery")
 
@@ -199,7 +204,10 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r".*\.py$",  # execute every example, not only plot_*
-    "reset_argv": "_gallery.example_argv",  # one epoch, 1,000 texts
+    "reset_argv": "_gallery.example_argv",  # real runs, or labelled smoke runs
+    "within_subsection_order": "_gallery.ExampleOrder",  # quick start first
+    # a figure's Text or Legend objects are not output worth showing
+    "ignore_repr_types": r"matplotlib\.",
     "download_all_examples": False,
     "remove_config_comments": True,
     "plot_gallery": "True",

@@ -1,10 +1,10 @@
 """Tests of the demo (python -m sk_imbalance.demo) and of examples/*.py."""
 
+import ast
 import importlib.util
 import pickle
 import py_compile
 import re
-import runpy
 import sys
 from pathlib import Path
 
@@ -57,12 +57,12 @@ def test_example_compiles(path, tmp_path):
 
 
 def test_quickstart_runs(capsys, monkeypatch):
-    path = next(p for p in EXAMPLES if p.name == "quickstart.py")
-    monkeypatch.setattr(sys, "argv", [str(path), "--epochs", "2"])
-    runpy.run_path(str(path), run_name="__main__")
+    """Check the quick start end to end, at 2 epochs, as a script."""
+    module = _run_example("quickstart.py", ["--epochs", "2"], monkeypatch)
     out = capsys.readouterr().out
     assert "test macro-F1:" in out
     assert "threshold" in out
+    assert 0.0 <= module.macro <= 1.0
 
 
 def test_importing_the_package_does_not_load_tensorflow():
@@ -120,23 +120,35 @@ def test_quiet_native_stderr_restores_the_stream():
 )
 def test_problem_examples_run(name, argv, capsys, monkeypatch):
     """Check the binary-text and multiclass examples end to end, at 2 epochs."""
-    path = next(p for p in EXAMPLES if p.name == name)
-    monkeypatch.setattr(sys, "argv", [str(path), *argv])
-    runpy.run_path(str(path), run_name="__main__")
+    _run_example(name, argv, monkeypatch)
     out = capsys.readouterr().out
     assert "F1" in out
     rows = [line for line in out.splitlines() if re.search(r"\d\.\d{3}\s*$", line)]
     assert len(rows) >= 3, out
 
 
-def _import_example(name, monkeypatch):
-    """Import an example as a module, registered so that its classes pickle."""
+def _run_example(name, argv, monkeypatch):
+    """Run an example as a script with ``argv``; return it as a module.
+
+    The module is registered under its own name, so that the classes it
+    defines pickle; matplotlib draws off screen (``plt.show`` returns at
+    once), and the figures are closed afterwards.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     path = next(p for p in EXAMPLES if p.name == name)
     module_name = f"example_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, module_name, module)
-    spec.loader.exec_module(module)
+    monkeypatch.setattr(sys, "argv", [str(path), *argv])
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        plt.close("all")
     return module
 
 
@@ -149,8 +161,9 @@ def _printed_row(out, name):
 
 def test_text_pipeline_example_runs(capsys, monkeypatch):
     """Check the raw-text route end to end: TF-IDF's CSR reaches the sparse path."""
-    module = _import_example("text_pipeline.py", monkeypatch)
-    results = module.main(["--epochs", "2", "--n-train", "2000"])
+    argv = ["--epochs", "2", "--n-train", "2000"]
+    module = _run_example("text_pipeline.py", argv, monkeypatch)
+    results = module.results
     out = capsys.readouterr().out
     assert "2000 training texts" in out and "3000 test texts" in out
     assert set(results) == {
@@ -174,20 +187,32 @@ def test_text_pipeline_example_runs(capsys, monkeypatch):
     assert clf.n_features_in_ == len(pipeline[0].vocabulary_)
 
 
-def test_text_cnn_example_runs(capsys, monkeypatch):
+@pytest.fixture(scope="module")
+def text_cnn_run():
+    """The text CNN example run once, at 1 epoch on 1,000 texts: module, output."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        with contextlib.redirect_stdout(out):
+            argv = ["--epochs", "1", "--n-train", "1000"]
+            module = _run_example("text_cnn.py", argv, monkeypatch)
+        yield module, out.getvalue()
+
+
+def test_text_cnn_example_runs(text_cnn_run):
     """Check the text CNN end to end, and that the fitted pipeline pickles.
 
     Pickling rebuilds the network in Keras's safe mode, which refuses Lambda
     layers: the build function must use built-in (or registered) layers.
     """
-    module = _import_example("text_cnn.py", monkeypatch)
-    result = module.main(["--epochs", "1", "--n-train", "1000"])
-    out = capsys.readouterr().out
+    module, out = text_cnn_run
     assert "1000 training texts" in out
     f1, precision, recall, seconds = _printed_row(out, "TokenIds + text CNN")
     assert 0.0 <= f1 <= 1.0 and 0.0 <= precision <= 1.0 and 0.0 <= recall <= 1.0
-    assert f1 == pytest.approx(result["f1"], abs=5e-4) and seconds >= 0.0
-    pipeline = result["pipeline"]
+    assert f1 == pytest.approx(module.f1, abs=5e-4) and seconds >= 0.0
+    pipeline = module.model
     heads = [layer for layer in pipeline[-1].model_.layers if layer.name == "head_0"]
     assert len(heads) == 1 and heads[0].get_layer("conv_5").kernel_size == (5,)
 
@@ -198,11 +223,65 @@ def test_text_cnn_example_runs(capsys, monkeypatch):
     )
 
 
-def test_text_cnn_token_ids(monkeypatch):
+def test_text_cnn_token_ids(text_cnn_run):
     """Check TokenIds: most frequent words first, 1 for unseen, 0 padding, float32."""
-    module = _import_example("text_cnn.py", monkeypatch)
+    module, _ = text_cnn_run
     ids = module.TokenIds(max_len=4, max_tokens=4).fit(["b a a", "c"])
     assert ids.vocabulary_ == {"a": 2, "b": 3}  # c is cut by max_tokens
     X = ids.transform(["a b c d e", "", "b"])
     assert X.dtype == np.float32
     np.testing.assert_array_equal(X, [[2, 3, 1, 1], [0, 0, 0, 0], [3, 0, 0, 0]])
+
+
+def _gallery_config():
+    """docs/_gallery.py, the gallery's order and smoke-run command lines."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "_gallery.py"
+    spec = importlib.util.spec_from_file_location("docs_gallery", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gallery_orders_every_example_quick_start_first():
+    """Check that the gallery's explicit order names each example once."""
+    gallery = _gallery_config()
+    assert sorted(gallery.ORDER) == sorted(path.name for path in EXAMPLES)
+    assert gallery.ORDER[0] == "quickstart.py"
+    key = gallery.ExampleOrder("examples")
+    assert sorted((str(p) for p in EXAMPLES), key=key)[0].endswith("quickstart.py")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_page_says_whether_it_is_a_smoke_run(path):
+    """Check that a page the gallery builds as a smoke run says so, with its options.
+
+    The gallery runs the examples in ``SMOKE_ARGV`` with those options; their
+    docstrings (the top of the page) must name them. The others run with
+    their defaults and must not call themselves smoke runs.
+    """
+    gallery = _gallery_config()
+    docstring = " ".join(ast.get_docstring(ast.parse(path.read_text())).split())
+    argv = gallery.example_argv({}, {"src_file": str(path)})
+    if path.name in gallery.SMOKE_ARGV:
+        assert argv and "smoke run" in docstring
+        assert f"``{' '.join(argv)}``" in docstring
+    else:
+        assert argv == [] and "smoke run" not in docstring
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_imports_public_names_only(path):
+    """Check that an example imports no private module and silences no lint."""
+    source = path.read_text()
+    assert "noqa" not in source
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "sk_imbalance":
+                assert not any(part.startswith("_") for part in parts), name
