@@ -284,7 +284,11 @@ def plot_precision_recall(estimator, X, Y, *, labels=None, ax=None):
 
     Uses :class:`sklearn.metrics.PrecisionRecallDisplay`, one curve per label,
     and marks the precision and recall of each label's threshold on the same
-    data with a dot.
+    data with a dot. The legend names each label with its number of positives
+    in ``Y`` and sits to the right of the axes, where it hides no curve (a
+    rare label's curve runs low, where a legend inside would go): lay the
+    figure out with ``layout="constrained"`` or ``fig.tight_layout()`` to
+    keep it inside the figure.
 
     Parameters
     ----------
@@ -317,11 +321,12 @@ def plot_precision_recall(estimator, X, Y, *, labels=None, ax=None):
     proba = estimator.predict_proba(X)
     labels = list(range(min(10, Y.shape[1]))) if labels is None else list(labels)
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")
     displays = []
     for j in labels:
+        positives = int(np.sum(Y[:, j] > 0))
         display = PrecisionRecallDisplay.from_predictions(
-            Y[:, j], proba[:, j], name=f"label {j}", ax=ax
+            Y[:, j], proba[:, j], name=f"label {j}, {positives} positives", ax=ax
         )
         predicted = proba[:, j] >= estimator.thresholds_[j]
         true_positives = np.sum(predicted & (Y[:, j] > 0))
@@ -329,4 +334,9 @@ def plot_precision_recall(estimator, X, Y, *, labels=None, ax=None):
         recall = true_positives / max((Y[:, j] > 0).sum(), 1)
         ax.plot(recall, precision, "o", color=display.line_.get_color())
         displays.append(display)
+    # Outside, on the right: inside, the legend would hide the low curves of
+    # the rare labels. The square axes keep to the left of their slot, so
+    # that a layout engine's room for the legend stays beside them.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    ax.set_anchor("W")
     return displays
