@@ -36,7 +36,11 @@ import argparse
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.metrics import (
+    f1_score,
+    precision_score,
+    recall_score,
+)
 
 from sk_imbalance import (
     WeightedMultiClassClassifier,
@@ -48,10 +52,15 @@ parser = argparse.ArgumentParser(
     description="Binary text judged by F1."
 )
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 parser.add_argument(
-    "--n-train", type=int, help="first N training rows (default: all)"
+    "--n-train",
+    type=int,
+    help="first N training rows (default: all)",
 )
 args, _ = parser.parse_known_args()
 
@@ -65,7 +74,9 @@ X, y = load_tmc2007_binary("train", return_X_y=True)
 X_test, y_test = load_tmc2007_binary("test", return_X_y=True)
 if args.n_train is not None:
     X, y = X[: args.n_train], y[: args.n_train]
-print(f"train {X.shape}, {y.sum()} positives; test {X_test.shape}")
+print(
+    f"train {X.shape}, {y.sum()} positives; test {X_test.shape}"
+)
 
 # %%
 # Four models
@@ -79,12 +90,15 @@ print(f"train {X.shape}, {y.sum()} positives; test {X_test.shape}")
 common = dict(epochs=args.epochs, random_state=0)
 models = {
     "plain BCE at 0.5": WeightedMultiLabelClassifier(
-        class_weight=None, threshold=0.5, calibration=None, **common
+        class_weight=None,
+        threshold=0.5,
+        calibration=None,
+        **common,
     ),
-    "class weights at 0.5": WeightedMultiLabelClassifier(
+    "weighted at 0.5": WeightedMultiLabelClassifier(
         threshold=0.5, calibration=None, **common
     ),
-    "class weights, tuned threshold": WeightedMultiLabelClassifier(
+    "weighted, tuned threshold": WeightedMultiLabelClassifier(
         **common
     ),
     "cost matrix [[0, 1], [3, 0]]": WeightedMultiClassClassifier(
@@ -122,7 +136,10 @@ positions = np.arange(len(scores))
 for k, metric in enumerate(["F1", "precision", "recall"]):
     values = [score[k] for score in scores.values()]
     ax.barh(
-        positions + (k - 1) * 0.27, values, height=0.27, label=metric
+        positions + (k - 1) * 0.27,
+        values,
+        height=0.27,
+        label=metric,
     )
 ax.set_yticks(positions)
 ax.set_yticklabels(list(scores))

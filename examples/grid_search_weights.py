@@ -35,9 +35,14 @@ from sklearn.preprocessing import StandardScaler
 from sk_imbalance import WeightedMultiLabelClassifier
 from sk_imbalance.datasets import load_yeast
 
-parser = argparse.ArgumentParser(description="Grid search on yeast.")
+parser = argparse.ArgumentParser(
+    description="Grid search on yeast."
+)
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 args, _ = parser.parse_known_args()
 
@@ -55,7 +60,9 @@ X_test, Y_test = load_yeast("test", return_X_y=True)
 # focal loss (Lin et al., 2017) down-weights the rows the network already
 # gets right.
 
-clf = WeightedMultiLabelClassifier(epochs=args.epochs, random_state=0)
+clf = WeightedMultiLabelClassifier(
+    epochs=args.epochs, random_state=0
+)
 pipe = Pipeline([("scale", StandardScaler()), ("clf", clf)])
 param_grid = {
     "clf__class_weight": [

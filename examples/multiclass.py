@@ -37,7 +37,10 @@ parser = argparse.ArgumentParser(
     description="Long-tailed multiclass."
 )
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 args, _ = parser.parse_known_args()
 
@@ -49,7 +52,7 @@ args, _ = parser.parse_known_args()
 
 
 def long_tailed_digits(rho=50, n_max=150, n_test=30, seed=0):
-    """Digits: a long-tailed training split, a balanced test split."""
+    """Digits: long-tailed training rows, balanced test rows."""
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     rng = np.random.default_rng(seed)
@@ -99,10 +102,9 @@ for name, params in settings.items():
     pred = clf.fit(X, y).predict(X_test)
     fitted[name] = clf
     recall[name] = recall_score(y_test, pred, average=None)
-    print(
-        f"{name:<28}{f1_score(y_test, pred, average='macro'):9.3f}"
-        f"{balanced_accuracy_score(y_test, pred):11.3f}"
-    )
+    macro = f1_score(y_test, pred, average="macro")
+    balanced = balanced_accuracy_score(y_test, pred)
+    print(f"{name:<28}{macro:9.3f}{balanced:11.3f}")
 
 # %%
 # Where the difference is: the rare classes
@@ -146,11 +148,12 @@ proba = clf.predict_proba(X_test)
 pred = clf.predict(X_test)
 most_probable = clf.classes_[proba.argmax(axis=1)]
 moved = np.flatnonzero(pred != most_probable)
-print(f"{len(moved)} of {len(pred)} test rows moved by the offsets:")
 print(
-    f"{np.sum(pred[moved] == y_test[moved])} to the true class, "
-    f"{np.sum(most_probable[moved] == y_test[moved])} away from it"
+    f"{len(moved)} of {len(pred)} test rows moved by the offsets:"
 )
+to_true = np.sum(pred[moved] == y_test[moved])
+from_true = np.sum(most_probable[moved] == y_test[moved])
+print(f"{to_true} to the true class, {from_true} away from it")
 for i in moved[:4]:
     print(
         f"row {i}: most probable {most_probable[i]} "

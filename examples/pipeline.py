@@ -39,7 +39,10 @@ parser = argparse.ArgumentParser(
     description="Tuned thresholds vs top-k."
 )
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 args, _ = parser.parse_known_args()
 
@@ -61,7 +64,7 @@ print(f"labels per gene: {Y.sum(axis=1).mean():.2f}")
 
 
 def make_model(epochs, **params):
-    """StandardScaler followed by the classifier with ``params``."""
+    """Scale, then the classifier with ``params``."""
     clf = WeightedMultiLabelClassifier(
         **params, epochs=epochs, random_state=0
     )
@@ -101,14 +104,20 @@ print(f"higher 3-fold macro-F1: {best}")
 fig, ax = plt.subplots(figsize=(6, 2.8))
 for row, values in enumerate(scores.values()):
     ax.plot(
-        values, [row] * len(values), "o", color="tab:blue", alpha=0.6
+        values,
+        [row] * len(values),
+        "o",
+        color="tab:blue",
+        alpha=0.6,
     )
     ax.plot(values.mean(), row, "|", color="black", markersize=20)
 ax.set_yticks(range(len(scores)))
 ax.set_yticklabels(list(scores))
 ax.set_ylim(-0.6, len(scores) - 0.4)
 ax.set_xlabel("macro-F1 per fold (bar: mean)")
-ax.set_title(f"yeast, 3-fold cross-validation, epochs={args.epochs}")
+ax.set_title(
+    f"yeast, 3-fold cross-validation, epochs={args.epochs}"
+)
 fig.tight_layout()
 plt.show()
 

@@ -36,9 +36,14 @@ from sk_imbalance import WeightedMultiLabelClassifier
 from sk_imbalance.datasets import load_yeast
 from sk_imbalance.report import plot_precision_recall
 
-parser = argparse.ArgumentParser(description="Diagnostics on yeast.")
+parser = argparse.ArgumentParser(
+    description="Diagnostics on yeast."
+)
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 args, _ = parser.parse_known_args()
 
@@ -52,7 +57,9 @@ def fit(**params):
     clf = WeightedMultiLabelClassifier(
         epochs=args.epochs, random_state=0, **params
     )
-    return make_pipeline(StandardScaler(), clf).fit(X_train, Y_train)
+    return make_pipeline(StandardScaler(), clf).fit(
+        X_train, Y_train
+    )
 
 
 model = fit()
@@ -100,7 +107,9 @@ stops = {  # the last epoch each candidate trained
 }
 heaviest = names[int(np.argmax(clf.candidates_["weight"]))]
 
-fig, (ax, loss_ax) = plt.subplots(2, 1, figsize=(6.4, 5), sharex=True)
+fig, (ax, loss_ax) = plt.subplots(
+    2, 1, figsize=(6.4, 5), sharex=True
+)
 oof = clf.history_["oof_score"]
 ax.plot(np.arange(1, len(oof) + 1), oof, color="tab:blue")
 ax.axvline(clf.n_epochs_, color="grey", linestyle="--")
@@ -114,7 +123,9 @@ ax.set_ylabel("out-of-fold macro-F1")
 ax.set_title(f"{heaviest} (largest weight in the blend)")
 
 bounds = sorted({0, n_trained, *stops.values()})
-for start, end in itertools.pairwise(bounds):  # one line per stretch
+for start, end in itertools.pairwise(
+    bounds
+):  # one line per stretch
     epochs = np.arange(start + 1, end + 1)
     loss_ax.plot(epochs, loss[start:end], color="tab:orange")
 for name, stop in stops.items():
@@ -161,7 +172,9 @@ plt.show()
 
 raw = fit(calibration=None)
 fig, ax = plt.subplots(figsize=(5, 5))
-ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect")
+ax.plot(
+    [0, 1], [0, 1], color="grey", linestyle=":", label="perfect"
+)
 for name, pipe in [
     ("calibrated (default)", model),
     ("network's own", raw),
@@ -197,7 +210,10 @@ rows = {
 }
 scores = {
     name: f1_score(
-        Y_test, pipe.predict(X_test), average="macro", zero_division=0
+        Y_test,
+        pipe.predict(X_test),
+        average="macro",
+        zero_division=0,
     )
     for name, pipe in rows.items()
 }

@@ -34,7 +34,10 @@ parser = argparse.ArgumentParser(
     description="Quick start on the yeast data."
 )
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 args, _ = parser.parse_known_args()
 
@@ -48,9 +51,13 @@ args, _ = parser.parse_known_args()
 train = load_yeast("train")
 X_test, Y_test = load_yeast("test", return_X_y=True)
 names = np.asarray(train.target_names)
-share = train.target.mean(axis=0)  # share of positive genes per label
+share = train.target.mean(
+    axis=0
+)  # share of positive genes per label
 print(f"train: X {train.data.shape}, Y {train.target.shape}")
-print(f"positives per label: {share.min():.1%} to {share.max():.1%}")
+print(
+    f"positives per label: {share.min():.1%} to {share.max():.1%}"
+)
 
 # %%
 # Fit
@@ -66,7 +73,9 @@ print(f"positives per label: {share.min():.1%} to {share.max():.1%}")
 
 model = make_pipeline(
     StandardScaler(),
-    WeightedMultiLabelClassifier(epochs=args.epochs, random_state=0),
+    WeightedMultiLabelClassifier(
+        epochs=args.epochs, random_state=0
+    ),
 )
 model.fit(train.data, train.target)
 clf = model[-1]  # the fitted estimator, for its attributes
@@ -80,16 +89,17 @@ clf = model[-1]  # the fitted estimator, for its attributes
 # threshold.
 
 Y_pred = model.predict(X_test)  # 0/1, shape (917, 14)
-proba = model.predict_proba(X_test)  # probabilities, shape (917, 14)
+proba = model.predict_proba(
+    X_test
+)  # probabilities, shape (917, 14)
 print("first test gene, probability of each label:")
 print(np.round(proba[0], 2))
 print("predicted:", ", ".join(names[Y_pred[0] == 1]))
 print("true:     ", ", ".join(names[Y_test[0] == 1]))
 n_predicted = Y_pred.sum(axis=1).mean()
 n_true = Y_test.sum(axis=1).mean()
-print(
-    f"labels per gene: {n_predicted:.2f} predicted, {n_true:.2f} true"
-)
+print(f"labels per gene: {n_predicted:.2f} predicted,", end=" ")
+print(f"{n_true:.2f} true")
 
 # %%
 # The weights in the loss

@@ -40,7 +40,11 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.metrics import (
+    f1_score,
+    precision_score,
+    recall_score,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -87,8 +91,9 @@ class TokenIds(TransformerMixin, BaseEstimator):
     max_len : int, default=72
         Ids per text.
     max_tokens : int, default=2000
-        Size of the id range, padding and unknown included: every
-        id is below it, so it is the ``input_dim`` of the embedding.
+        Size of the id range, padding and unknown included:
+        every id is below it, so it is the embedding's
+        ``input_dim``.
     """
 
     def __init__(self, max_len=72, max_tokens=2000):
@@ -96,8 +101,12 @@ class TokenIds(TransformerMixin, BaseEstimator):
         self.max_tokens = max_tokens
 
     def fit(self, X, y=None):
-        counts = Counter(word for text in X for word in text.split())
-        kept = sorted(counts, key=lambda word: (-counts[word], word))
+        counts = Counter(
+            word for text in X for word in text.split()
+        )
+        kept = sorted(
+            counts, key=lambda word: (-counts[word], word)
+        )
         kept = kept[: self.max_tokens - 2]
         self.vocabulary_ = {
             word: UNKNOWN + 1 + i for i, word in enumerate(kept)
@@ -106,11 +115,14 @@ class TokenIds(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self, "vocabulary_")
-        ids = np.full((len(X), self.max_len), PAD, dtype=np.float32)
+        ids = np.full(
+            (len(X), self.max_len), PAD, dtype=np.float32
+        )
         for row, text in enumerate(X):
             words = text.split()[: self.max_len]
             ids[row, : len(words)] = [
-                self.vocabulary_.get(word, UNKNOWN) for word in words
+                self.vocabulary_.get(word, UNKNOWN)
+                for word in words
             ]
         return ids
 
@@ -139,7 +151,7 @@ def build_text_cnn(
     kernel_sizes=(3, 5),
     dropout=0.3,
 ):
-    """Embedding, a Conv1D + max-pool per kernel size, dropout, Dense.
+    """Embedding, Conv1D + max-pool per width, dropout, Dense.
 
     Every layer is seeded from ``meta["seed"]`` (each head has its
     own; None when the estimator's ``random_state`` is None), so
@@ -178,7 +190,9 @@ def build_text_cnn(
             name=f"max_pool_{size}"
         )
         channels.append(pooled(conv))
-    features = keras.layers.Concatenate(name="concatenate")(channels)
+    features = keras.layers.Concatenate(name="concatenate")(
+        channels
+    )
     features = keras.layers.Dropout(
         dropout,
         seed=None if seed is None else seed + 100,
@@ -194,13 +208,18 @@ def build_text_cnn(
     return keras.Model(ids, logits, name="text_cnn")
 
 
-def make_model(epochs, max_len=72, max_tokens=2000, **model_kwargs):
-    """``TokenIds`` followed by the classifier with the text CNN."""
+def make_model(
+    epochs, max_len=72, max_tokens=2000, **model_kwargs
+):
+    """Token ids, then the classifier with the text CNN."""
     return make_pipeline(
         TokenIds(max_len=max_len, max_tokens=max_tokens),
         WeightedMultiLabelClassifier(
             model=build_text_cnn,
-            model_kwargs={"vocab_size": max_tokens, **model_kwargs},
+            model_kwargs={
+                "vocab_size": max_tokens,
+                **model_kwargs,
+            },
             epochs=epochs,
             random_state=0,
         ),
@@ -214,7 +233,9 @@ def make_model(epochs, max_len=72, max_tokens=2000, **model_kwargs):
 # the estimator weights the classes and tunes the positives' F1 threshold
 # on the out-of-fold scores of its five heads.
 
-texts, y = load_tmc2007_binary("train", as_text=True, return_X_y=True)
+texts, y = load_tmc2007_binary(
+    "train", as_text=True, return_X_y=True
+)
 texts_test, y_test = load_tmc2007_binary(
     "test", as_text=True, return_X_y=True
 )
@@ -234,10 +255,9 @@ print(
     f"token ids: {model[0].max_len} per text, "
     f"{len(model[0].vocabulary_)} words in the vocabulary"
 )
-print(
-    f"{clf.model_.count_params():,} weights in {clf.cv} heads; "
-    f"epoch {clf.n_epochs_} kept; threshold {clf.thresholds_[0]:.3f}"
-)
+print(f"{clf.model_.count_params():,} weights in {clf.cv} heads")
+print(f"epoch kept: {clf.n_epochs_}")
+print(f"tuned threshold: {clf.thresholds_[0]:.3f}")
 
 # %%
 # Score
@@ -247,9 +267,7 @@ pred = model.predict(texts_test)
 f1 = f1_score(y_test, pred)
 precision = precision_score(y_test, pred, zero_division=0)
 recall = recall_score(y_test, pred)
-print(
-    f"{'model':<20}{'F1':>7}{'precision':>11}{'recall':>8}{'fit s':>7}"
-)
+print("model                    F1  precision  recall  fit s")
 print(
     f"{'TokenIds + text CNN':<20}{f1:7.3f}{precision:11.3f}"
     f"{recall:8.3f}{seconds:7.1f}"
@@ -265,8 +283,12 @@ print(
 proba = model.predict_proba(texts_test)[:, 1]
 fig, ax = plt.subplots(figsize=(6, 3.5))
 bins = np.linspace(0, 1, 41)
-ax.hist(proba[y_test == 0], bins=bins, alpha=0.6, label="negatives")
-ax.hist(proba[y_test == 1], bins=bins, alpha=0.6, label="positives")
+ax.hist(
+    proba[y_test == 0], bins=bins, alpha=0.6, label="negatives"
+)
+ax.hist(
+    proba[y_test == 1], bins=bins, alpha=0.6, label="positives"
+)
 ax.axvline(clf.thresholds_[0], color="black", linestyle="--")
 ax.annotate(
     "tuned threshold",

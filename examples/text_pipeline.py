@@ -39,7 +39,10 @@ parser = argparse.ArgumentParser(
     description="TF-IDF and the network."
 )
 parser.add_argument(
-    "--epochs", type=int, default=100, help="at most (default: 100)"
+    "--epochs",
+    type=int,
+    default=100,
+    help="at most (default: 100)",
 )
 parser.add_argument(
     "--n-train",
@@ -57,7 +60,9 @@ args, _ = parser.parse_known_args()
 # words. TF-IDF ignores word order, so it reads them as it would the
 # originals (up to the word counts, which are lost).
 
-texts, y = load_tmc2007_binary("train", as_text=True, return_X_y=True)
+texts, y = load_tmc2007_binary(
+    "train", as_text=True, return_X_y=True
+)
 texts_test, y_test = load_tmc2007_binary(
     "test", as_text=True, return_X_y=True
 )
@@ -79,7 +84,9 @@ print(f"first training text: {texts[0][:50]}...")
 
 def tfidf():
     """TF-IDF of whitespace-separated words."""
-    return TfidfVectorizer(sublinear_tf=True, token_pattern=r"\S+")
+    return TfidfVectorizer(
+        sublinear_tf=True, token_pattern=r"\S+"
+    )
 
 
 pipelines = {
@@ -99,9 +106,7 @@ pipelines = {
 # -------------------
 # F1, precision and recall of the positives on the 3,000 test reports.
 
-print(
-    f"{'pipeline':<38}{'F1':>6}{'prec.':>7}{'recall':>7}{'fit s':>7}"
-)
+print("pipeline".ljust(38) + "    F1  prec. recall  fit s")
 results = {}
 for name, pipeline in pipelines.items():
     start = time.perf_counter()
@@ -111,7 +116,9 @@ for name, pipeline in pipelines.items():
     results[name] = r = {
         "pipeline": pipeline,
         "f1": f1_score(y_test, pred),
-        "precision": precision_score(y_test, pred, zero_division=0),
+        "precision": precision_score(
+            y_test, pred, zero_division=0
+        ),
         "recall": recall_score(y_test, pred),
         "fit_seconds": seconds,
     }
@@ -161,7 +168,9 @@ plt.show()
 # dense layer is faster, so "auto" picks it; ``sparse_layer_`` says which
 # ran (:ref:`text`).
 
-vocabulary = pipelines["TF-IDF + LinearSVC(balanced)"][0].vocabulary_
+vocabulary = pipelines["TF-IDF + LinearSVC(balanced)"][
+    0
+].vocabulary_
 ours = pipelines["TF-IDF + WeightedMultiLabelClassifier"][-1]
 print(f"vocabulary: {len(vocabulary)} words (the sparse columns)")
 print(f"sparse first layer (sparse_layer_): {ours.sparse_layer_}")
