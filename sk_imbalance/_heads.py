@@ -201,22 +201,34 @@ class ProbabilityAverage(keras.layers.Layer):
             None if blend_weights is None else [float(w) for w in blend_weights]
         )
 
-    def _log_weights(self, inputs):
-        """``log w_i`` shaped to broadcast over ``(n, k, m)``; None if equal."""
+    def _weights(self, inputs):
+        """``w_i / sum w``, shaped ``(k, 1)`` to broadcast over ``(n, k, m)``;
+        None if equal."""
         if self.blend_weights is None:
             return None
         if len(self.blend_weights) != inputs.shape[1]:
             raise ValueError(
                 f"{len(self.blend_weights)} weights for {inputs.shape[1]} inputs."
             )
-        logw = np.log(np.asarray(self.blend_weights) / np.sum(self.blend_weights))
-        return ops.convert_to_tensor(logw[:, np.newaxis], dtype=inputs.dtype)
+        weights = np.asarray(self.blend_weights)
+        return weights[:, np.newaxis] / np.sum(weights)
+
+    def _log_weights(self, inputs):
+        """``log w_i`` as a tensor (see :meth:`_weights`); None if equal."""
+        weights = self._weights(inputs)
+        if weights is None:
+            return None
+        return ops.convert_to_tensor(np.log(weights), dtype=inputs.dtype)
 
     def call(self, inputs):
         if isinstance(inputs, (list, tuple)):
             inputs = ops.stack(list(inputs), axis=1)
         if inputs.shape[1] == 1:
             return inputs[:, 0]
+        return self._combine(inputs)
+
+    def _combine(self, inputs):
+        """The average of ``(n, k, m)`` logits of ``k >= 2`` heads."""
         logw = self._log_weights(inputs)
         positive, negative = ops.log_sigmoid(inputs), ops.log_sigmoid(-inputs)
         if logw is not None:
@@ -256,19 +268,11 @@ class LogitAverage(ProbabilityAverage):
     The input and output shapes are those of :class:`ProbabilityAverage`.
     """
 
-    def call(self, inputs):
-        if isinstance(inputs, (list, tuple)):
-            inputs = ops.stack(list(inputs), axis=1)
-        if inputs.shape[1] == 1:
-            return inputs[:, 0]
-        if self.blend_weights is None:
+    def _combine(self, inputs):
+        weights = self._weights(inputs)
+        if weights is None:
             return ops.mean(inputs, axis=1)
-        if len(self.blend_weights) != inputs.shape[1]:
-            raise ValueError(
-                f"{len(self.blend_weights)} weights for {inputs.shape[1]} inputs."
-            )
-        weights = np.asarray(self.blend_weights) / np.sum(self.blend_weights)
-        weights = ops.convert_to_tensor(weights[:, np.newaxis], dtype=inputs.dtype)
+        weights = ops.convert_to_tensor(weights, dtype=inputs.dtype)
         return ops.sum(inputs * weights, axis=1)
 
 
@@ -288,11 +292,7 @@ class SoftmaxAverage(ProbabilityAverage):
     :class:`ProbabilityAverage`.
     """
 
-    def call(self, inputs):
-        if isinstance(inputs, (list, tuple)):
-            inputs = ops.stack(list(inputs), axis=1)
-        if inputs.shape[1] == 1:
-            return inputs[:, 0]
+    def _combine(self, inputs):
         logw = self._log_weights(inputs)
         log_proba = ops.log_softmax(inputs, axis=-1)
         if logw is not None:

@@ -259,12 +259,10 @@ def is_sparse_model(model):
 
 def sparse_heads(model):
     """The number of heads of a sparse network (its :class:`SparseFoldDense`)."""
-    for layer in model.layers:
-        if isinstance(layer, SparseFoldDense):
-            return layer.n_heads
-        if isinstance(layer, keras.Model) and is_sparse_model(layer):
-            return sparse_heads(layer)
-    raise ValueError("The network has no SparseFoldDense layer.")
+    layer = next(_sparse_layers(model), None)
+    if layer is None:
+        raise ValueError("The network has no SparseFoldDense layer.")
+    return layer.n_heads
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")
@@ -372,8 +370,8 @@ class SparseFoldDense(keras.layers.Layer):
             rows, bias = rows * self.scale, bias * self.scale
         if training and self.weight_decay:
             n_rows = ops.cast(ops.shape(slot_rows)[0], rows.dtype)
-            penalty = ops.sum(ops.square(rows), axis=-1) * ops.take(
-                ops.stop_gradient(self.row_penalty), ids, axis=0
+            penalty = ops.sum(ops.square(rows), axis=-1) * _gather_rows(
+                self.row_penalty, ids
             )
             self.add_loss(self.weight_decay * ops.sum(penalty) / n_rows)
         gathered = rows * ops.expand_dims(values, -1)
@@ -427,10 +425,9 @@ def set_row_penalties(model, X, train_sets):
     weights = np.zeros(len(train_sets) * d + 1)
     for j, rows in enumerate(train_sets):
         counts = np.bincount(X[rows].indices, minlength=d)
-        with np.errstate(divide="ignore"):
-            weights[j * d : (j + 1) * d] = np.where(
-                counts > 0, len(rows) / np.maximum(counts, 1), 0.0
-            )
+        weights[j * d : (j + 1) * d] = np.where(
+            counts > 0, len(rows) / np.maximum(counts, 1), 0.0
+        )
     for layer in layers:
         layer.row_penalty.assign(weights.astype(layer.row_penalty.dtype))
 
