@@ -1,8 +1,9 @@
 """Where should the per-label thresholds be anchored when labels are many and rare?
 
 Issue 17, item 5. The per-label F1 thresholds are tuned on out-of-fold scores
-and pulled toward an anchor by a pseudo-count (``_thresholds.tune_thresholds``);
-labels with fewer than 5 held-out positives keep the anchor. Until now the
+and pulled toward an anchor by a pseudo-count
+(``_decisions.thresholds.tune_thresholds``); labels with fewer than 5
+held-out positives keep the anchor. Until now the
 anchor was the balanced-weighted network's own 0.5, which for a rare label
 sits near its prior on the calibrated scale and predicts several times its
 rate: with 1,000 labels, the thresholds predict several times the true labels
@@ -10,7 +11,7 @@ per row. This study compares anchors and pseudo-counts:
 
 - ``0.5``: the network's 0.5 (the rule before this study);
 - ``rate``: the cut-off that predicts as many out-of-fold rows as the label
-  has positives (``_thresholds.rate_anchor``);
+  has positives (``_decisions.thresholds.rate_anchor``);
 - ``max(0.5, rate)``: the rate anchor only where it is above 0.5;
 - ``max(0.5, c rate)``: 0.5, raised where it predicts more than ``c`` times
   the label's out-of-fold positives (``c`` = 3 is the cap the tuned
@@ -22,7 +23,7 @@ It reads the arrays ``portfolio_study.py record`` saves (each candidate's
 out-of-fold probabilities on the fit rows and probabilities on the test
 split) and scores the rules on three members: ``mlp128`` alone, the greedy
 blend of the candidates, and ``mlp128`` on out-of-fold scores not narrowed to
-the ensemble's spread (``_spread.match_spread``). Two scores per rule:
+the ensemble's spread (``_decisions.spread.match_spread``). Two scores per rule:
 
 - **split-half** (what a rule may be chosen on): the fit rows' out-of-fold
   probabilities are cut in two random halves, thresholds are tuned on one and
@@ -50,8 +51,8 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._selection import blend, greedy_weights  # noqa: E402
-from sk_imbalance._thresholds import rate_anchor, tune_thresholds  # noqa: E402
+from sk_imbalance._decisions.selection import blend, greedy_weights
+from sk_imbalance._decisions.thresholds import rate_anchor, tune_thresholds
 
 SHRINKAGES = (10, 30, 100)
 

@@ -41,10 +41,14 @@ from _mulan import DATASETS, DEFAULT_DATA, load_split  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-import sk_imbalance._classifier as classifier_module  # noqa: E402
+import sk_imbalance._estimator.multilabel as classifier_module  # noqa: E402
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._calibration import apply_calibration, fit_platt, prior_shift  # noqa: E402
-from sk_imbalance._thresholds import (  # noqa: E402
+from sk_imbalance._decisions.calibration import (
+    apply_calibration,
+    fit_platt,
+    prior_shift,
+)
+from sk_imbalance._decisions.thresholds import (
     MIN_POSITIVES,
     best_cutoffs,
     tune_thresholds,

@@ -29,7 +29,7 @@ tiny untimed fit of each (other shapes) starts TensorFlow, so no row pays the
 process's start-up. Plain Keras builds a new model every fit and traces its
 training step every time: each of its fits is a "first" fit. Ours keeps a
 compiled training model per configuration and reuses it in later fits of the
-same configuration (``sk_imbalance._trainer_cache``): the cache is cleared
+same configuration (``sk_imbalance._crossfit.trainer_cache``): the cache is cleared
 before (b) and (c) in the first repeat, so their first fits include tracing,
 and the later repeats do not. Later fits are summarised by the median time and
 the median of the per-repeat ratios. Run::
@@ -58,7 +58,7 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier, clear_trainer_cache  # noqa: E402
-from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
+from sk_imbalance._estimator.base import MLP_DEFAULTS
 
 DATASETS = ("yeast", "tmc2007")
 #: Every MULAN set the script can time (``--datasets``).

@@ -10,7 +10,7 @@ script, so that none inherits another's memory:
   sizes (hidden (16,), 2 epochs, batch 128, ``cv=2``: 2 cross-fit heads in one
   model), a new ``random_state`` every fit, then ``predict``;
 - ``portfolio``: ``WeightedMultiLabelClassifier`` with its default
-  candidates (the three networks of ``sk_imbalance._portfolio``, blended
+  candidates (the three networks of ``sk_imbalance._nn.portfolio``, blended
   greedily), batch 128, ``cv=3`` (the smallest ``cv`` at which the heads'
   spread is measured) and at most 8 epochs with ``patience=1``, so that
   candidates stop at different epochs and the later ones train views of the
@@ -33,8 +33,9 @@ Growth is reported from the first reading after a warm-up of ``WARM_UP`` fits
 to the last, in MB per 100 fits and per fit; the target for ``ours`` and
 ``portfolio`` is at most ``TARGET_MB_PER_FIT`` (1 MB) per fit over the
 default 300 fits. The ratio to ``keras`` on the same machine is the figure
-to read, more than the absolute megabytes. Ours keeps one compiled training model per configuration
-and reuses it (``sk_imbalance._trainer_cache``), so its memory should grow
+to read, more than the absolute megabytes. Ours keeps one compiled training
+model per configuration and reuses it
+(``sk_imbalance._crossfit.trainer_cache``), so its memory should grow
 with the number of configurations (``ours-grid``: 4), not of fits. Run:
 
     python benchmarks/memory_growth.py [--fits 300] [--every 25]

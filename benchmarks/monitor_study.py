@@ -40,23 +40,25 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
-from sk_imbalance._crossfit import fit_heads, make_splits  # noqa: E402
-from sk_imbalance._heads import build_fold_mlp, copy_variables  # noqa: E402
-from sk_imbalance._label_weights import check_label_weights  # noqa: E402
-from sk_imbalance._losses import HeadwiseLoss, element_weights  # noqa: E402
-from sk_imbalance._network import make_optimizer, predict_logits  # noqa: E402
-from sk_imbalance._thresholds import (  # noqa: E402
+from sk_imbalance._crossfit.feed import predict_logits
+from sk_imbalance._crossfit.loop import fit_heads
+from sk_imbalance._crossfit.splits import make_splits
+from sk_imbalance._crossfit.trainer_cache import (
+    acquire_trainer,
+    configuration_key,
+    release_trainer,
+)
+from sk_imbalance._decisions.label_weights import check_label_weights
+from sk_imbalance._decisions.thresholds import (
     apply_thresholds,
     macro_fbeta,
     optimal_fbeta_threshold,
     tune_thresholds,
 )
-from sk_imbalance._trainer_cache import (  # noqa: E402
-    acquire_trainer,
-    configuration_key,
-    release_trainer,
-)
+from sk_imbalance._estimator.base import MLP_DEFAULTS
+from sk_imbalance._nn.builders import build_fold_mlp, copy_variables
+from sk_imbalance._nn.losses import HeadwiseLoss, element_weights
+from sk_imbalance._nn.optimizers import make_optimizer
 
 MONITORS = ("rule", "oracle", "ap", "nll", "rule_s5")
 PATIENCES = (5, 10, 20)

@@ -59,7 +59,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.neural_network import MLPClassifier
 
 from sk_imbalance import WeightedMultiClassClassifier
-from sk_imbalance._portfolio import DEFAULT_CANDIDATES, ONE_MLP
+from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES, ONE_MLP
 
 RHO = 50
 PEER_EPOCHS = 60

@@ -24,7 +24,7 @@ compares, without refitting:
   optimism.
 
 The out-of-fold probabilities are narrowed to their ensemble's spread, as
-the estimator uses them (:mod:`sk_imbalance._spread`); ``oof_raw`` keeps
+the estimator uses them (:mod:`sk_imbalance._decisions.spread`); ``oof_raw`` keeps
 them as they were. ``synth1000`` and ``synth300`` are issue 17's synthetic
 many-label sets, for ``anchor_study.py``.
 
@@ -55,10 +55,10 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._decisions import decide, to_logits  # noqa: E402
-from sk_imbalance._network import predict_logits  # noqa: E402
-from sk_imbalance._selection import blend, greedy_weights, single_best  # noqa: E402
-from sk_imbalance._spread import match_spread  # noqa: E402
+from sk_imbalance._crossfit.feed import predict_logits
+from sk_imbalance._decisions.multilabel import decide, to_logits
+from sk_imbalance._decisions.selection import blend, greedy_weights, single_best
+from sk_imbalance._decisions.spread import match_spread
 
 #: The library of candidates the study compares.
 #: The first study's six (learning-rate scale 10 on the linear models, decay 1e-4
@@ -133,7 +133,9 @@ def record(args):
             test = [1 / (1 + np.exp(-predict_logits(r.model, X_test))) for r in results]
             matched = [
                 match_spread(
-                    r.proba, est.crossfit_.held_sets, r.between,
+                    r.proba,
+                    est.crossfit_.held_sets,
+                    r.between,
                     train_sets=est.crossfit_.train_sets,
                 )[0][held]
                 for r in results

@@ -90,7 +90,7 @@ from sklearn.svm import SVC, LinearSVC  # noqa: E402
 from tensorflow.python.framework import config as tf_config  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier, optimal_fbeta_threshold  # noqa: E402
-from sk_imbalance._base import MLP_DEFAULTS  # noqa: E402
+from sk_imbalance._estimator.base import MLP_DEFAULTS
 
 #: Best published (macro-F1, micro-F1) on these splits, ../shared/data/README.md.
 PUBLISHED = {
@@ -186,7 +186,7 @@ class MajorityIfRare(ClassifierMixin, BaseEstimator):
 
 
 def keras_mlp(meta, hidden_layer_sizes, activation, dropout):
-    """Our default MLP (sk_imbalance._network.build_mlp), ending in a sigmoid."""
+    """Our default MLP (sk_imbalance._nn.builders.build_mlp), ending in a sigmoid."""
     model = keras.Sequential([keras.Input((meta["n_features_in_"],))])
     for units in hidden_layer_sizes:
         model.add(keras.layers.Dense(int(units), activation=activation))

@@ -5,7 +5,7 @@ features, CSR, 3.7% to 8.4% non-zero), our default estimator is fitted twice
 per seed on the same CSR matrix, side by side in one process:
 
 - ``sparse``: ``sparse_layer=True``: the first layer works on the non-zeros
-  and Adam is lazy on its rows (``sk_imbalance._sparse``);
+  and Adam is lazy on its rows (``sk_imbalance._nn.sparse_layer``);
 - ``dense``: ``sparse_layer=False``: the dense first layer and plain Adam,
   the matrix densified once per fit: what sparse input got before, and what
   the default ``sparse_layer="auto"`` picks on these sets (above 1.5% non-zero).
@@ -40,7 +40,7 @@ from _report import run_header, write_markdown  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._portfolio import DEFAULT_CANDIDATES  # noqa: E402
+from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES
 
 DATASETS = ("enron", "bibtex", "tmc2007")
 

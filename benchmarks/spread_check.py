@@ -1,7 +1,7 @@
 """Does the out-of-fold spread match the ensemble's on new rows?
 
 The decisions are fitted on out-of-fold logits matched to the heads' ensemble
-(:mod:`sk_imbalance._spread`: each head's offset removed, then narrowed by
+(:mod:`sk_imbalance._decisions.spread`: each head's offset removed, then narrowed by
 the row-to-row part of :math:`\\tau^2`). That matching models the ensemble as
 the **mean of the heads' logits**. This check fits the default estimator and
 compares, per candidate, the matched out-of-fold logits with the test split's
@@ -43,8 +43,8 @@ from portfolio_study import Recorder, load  # noqa: E402
 from scipy.special import expit, logit  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
-from sk_imbalance._decisions import decide  # noqa: E402
-from sk_imbalance._spread import match_spread  # noqa: E402
+from sk_imbalance._decisions.multilabel import decide
+from sk_imbalance._decisions.spread import match_spread
 
 _EPS = 1e-12
 COMBINERS = ("logit", "proba")

@@ -120,7 +120,7 @@ def run_case(case, n_words, seed, epochs):
         import keras
 
         from sk_imbalance import WeightedMultiLabelClassifier
-        from sk_imbalance._portfolio import ONE_MLP
+        from sk_imbalance._nn.portfolio import ONE_MLP
 
         defaults = WeightedMultiLabelClassifier().get_params()
         mlp = ONE_MLP[0]  # the default candidates' MLP

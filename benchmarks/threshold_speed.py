@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from sk_imbalance._thresholds import best_cutoffs, tune_thresholds
+from sk_imbalance._decisions.thresholds import best_cutoffs, tune_thresholds
 
 
 def best_of(function, repeats):

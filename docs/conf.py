@@ -17,7 +17,7 @@ from sphinx.ext.intersphinx import InventoryAdapter  # noqa: E402
 from sphinx.util import logging  # noqa: E402
 
 import sk_imbalance  # noqa: E402  (light: the public names load lazily)
-from sk_imbalance._startup import quiet_native_stderr  # noqa: E402
+from sk_imbalance._utils.startup import quiet_native_stderr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # docs/ helpers
 import _parameters  # noqa: E402

@@ -19,19 +19,19 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
 
 #: public name -> the submodule that defines it
 _PUBLIC = {
-    "WeightedMultiLabelClassifier": "._classifier",
-    "WeightedMultiClassClassifier": "._multiclass",
-    "compute_class_weights": "._class_weights",
-    "compute_label_weights": "._label_weights",
-    "LABEL_WEIGHT_STRATEGIES": "._label_weights",
-    "WeightedBinaryCrossentropy": "._losses",
-    "WeightedFocalLoss": "._losses",
-    "optimal_fbeta_threshold": "._thresholds",
-    "tune_thresholds": "._thresholds",
-    "top_k_predict": "._thresholds",
-    "clear_trainer_cache": "._trainer_cache",
-    "show_versions": "._show_versions",
-    "load_skops": "._persistence",
+    "WeightedMultiLabelClassifier": "._estimator.multilabel",
+    "WeightedMultiClassClassifier": "._estimator.multiclass",
+    "compute_class_weights": "._decisions.class_weights",
+    "compute_label_weights": "._decisions.label_weights",
+    "LABEL_WEIGHT_STRATEGIES": "._decisions.label_weights",
+    "WeightedBinaryCrossentropy": "._nn.losses",
+    "WeightedFocalLoss": "._nn.losses",
+    "optimal_fbeta_threshold": "._decisions.thresholds",
+    "tune_thresholds": "._decisions.thresholds",
+    "top_k_predict": "._decisions.thresholds",
+    "clear_trainer_cache": "._crossfit.trainer_cache",
+    "show_versions": "._utils.show_versions",
+    "load_skops": "._estimator.persistence",
 }
 
 __all__ = list(_PUBLIC)

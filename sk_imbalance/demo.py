@@ -41,7 +41,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if __name__ == "__main__":  # a program of its own: hide TensorFlow's start-up lines
-    from sk_imbalance._startup import quiet_native_stderr
+    from sk_imbalance._utils.startup import quiet_native_stderr
 
     _restore_stderr = quiet_native_stderr()
 
@@ -53,7 +53,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sk_imbalance import WeightedMultiLabelClassifier  # noqa: E402
-from sk_imbalance._portfolio import DEFAULT_CANDIDATES  # noqa: E402
+from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES
 from sk_imbalance.datasets import load_yeast  # noqa: E402
 
 __all__ = ["main", "run_comparison", "SETTINGS"]

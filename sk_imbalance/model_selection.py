@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import BaseCrossValidator
 
-from ._random import generator
+from ._utils.rng import generator
 
 __all__ = ["MultilabelStratifiedKFold", "iterative_stratification"]
 

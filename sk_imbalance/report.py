@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._decisions import decide
-from ._multiclass_decisions import confusion_counts
-from ._thresholds import _fbeta_from_counts, label_counts
+from ._decisions.multiclass import confusion_counts
+from ._decisions.multilabel import decide
+from ._decisions.thresholds import _fbeta_from_counts, label_counts
 
 __all__ = [
     "label_report",

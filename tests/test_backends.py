@@ -71,8 +71,8 @@ for clf in (
     np.testing.assert_allclose(again, proba, rtol=1e-6)
 
 # a portfolio whose candidates stop at different epochs: the later epochs
-# step a view of the running candidates (sk_imbalance._trainer_cache)
-from sk_imbalance import _trainer_cache
+# step a view of the running candidates (sk_imbalance._crossfit.trainer_cache)
+from sk_imbalance._crossfit import trainer_cache as _trainer_cache
 views = []
 original_view = _trainer_cache._Trainer.view
 def spy(self, active, source):

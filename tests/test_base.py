@@ -1,4 +1,4 @@
-"""Tests of what the two estimators share (sk_imbalance._base)."""
+"""Tests of what the two estimators share (sk_imbalance._estimator.base)."""
 
 from functools import partial
 
@@ -9,10 +9,14 @@ import scipy.sparse as sp
 from sk_imbalance import (
     WeightedMultiClassClassifier,
     WeightedMultiLabelClassifier,
-    _feed,
 )
-from sk_imbalance._base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
-from sk_imbalance._sparse import entry_chunks
+from sk_imbalance._crossfit import feed as _feed
+from sk_imbalance._crossfit.encoding import entry_chunks
+from sk_imbalance._estimator.base import (
+    COMMON_CONSTRAINTS,
+    CrossFitClassifier,
+    take_rows,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +104,7 @@ def test_candidates_oof_score_is_on_the_matched_scale(candidates):
     one candidate as with several, not the raw epoch curve's best."""
     from scipy.special import logit
 
-    from sk_imbalance._spread import match_spread
+    from sk_imbalance._decisions.spread import match_spread
 
     class Recorder(WeightedMultiLabelClassifier):
         def _choose_candidates(self, candidates, crossfit, score):

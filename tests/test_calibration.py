@@ -1,10 +1,14 @@
-"""Tests of sk_imbalance._calibration."""
+"""Tests of sk_imbalance._decisions.calibration."""
 
 import numpy as np
 import pytest
 from scipy.special import expit, logit
 
-from sk_imbalance._calibration import apply_calibration, fit_platt, prior_shift
+from sk_imbalance._decisions.calibration import (
+    apply_calibration,
+    fit_platt,
+    prior_shift,
+)
 
 
 def _weighted_scores(rng, n, prior, w_pos, w_neg):

@@ -1,4 +1,4 @@
-"""Tests of class weights for a 1-D target (sk_imbalance._class_weights)."""
+"""Tests of class weights for a 1-D target (sk_imbalance._decisions.class_weights)."""
 
 import warnings
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.utils.class_weight import compute_class_weight
 
-from sk_imbalance._class_weights import (
+from sk_imbalance._decisions.class_weights import (
     check_class_weights,
     compute_class_weights,
     warn_classes_missing_from_folds,

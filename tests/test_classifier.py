@@ -1,4 +1,4 @@
-"""Behaviour of WeightedMultiLabelClassifier (sk_imbalance._classifier)."""
+"""Behaviour of WeightedMultiLabelClassifier (sk_imbalance._estimator.multilabel)."""
 
 import pickle
 import random
@@ -116,7 +116,7 @@ def test_classifier_ensemble_false_trains_one_network_on_all_data(
     ensemble = WeightedMultiLabelClassifier(**params).fit(X, Y)
     refitted = WeightedMultiLabelClassifier(**params, ensemble=False).fit(X, Y)
     # the same seed gives the same folds, out-of-fold curve and epoch; the
-    # ensemble's decisions see those scores narrowed to its spread (_spread)
+    # ensemble's decisions see those scores narrowed to its spread (_decisions.spread)
     np.testing.assert_allclose(
         refitted.history_["oof_score"], ensemble.history_["oof_score"], rtol=1e-5
     )

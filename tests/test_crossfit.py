@@ -1,4 +1,4 @@
-"""Tests of sk_imbalance._crossfit."""
+"""Tests of sk_imbalance._crossfit.loop."""
 
 import keras
 import numpy as np
@@ -7,16 +7,13 @@ import scipy.sparse as sp
 from scipy.special import expit, logsumexp
 from sklearn.model_selection import KFold, ShuffleSplit
 
-from sk_imbalance._crossfit import (
-    cross_fit,
-    head_batches,
-    held_out_slots,
-    make_splits,
-    out_of_fold_proba,
-)
-from sk_imbalance._heads import build_fold_mlp
-from sk_imbalance._losses import element_weights
-from sk_imbalance._sparse import as_csr, encode_rows, is_sparse_model
+from sk_imbalance._crossfit.encoding import as_csr, encode_rows
+from sk_imbalance._crossfit.loop import cross_fit, head_batches
+from sk_imbalance._crossfit.oof import held_out_slots, out_of_fold_proba
+from sk_imbalance._crossfit.splits import make_splits
+from sk_imbalance._nn.builders import build_fold_mlp
+from sk_imbalance._nn.losses import element_weights
+from sk_imbalance._nn.sparse_layer import is_sparse_model
 
 SETTINGS = dict(
     loss="bce",
@@ -245,7 +242,7 @@ def test_cross_fit_refuses_a_diverging_network():
 def test_sparse_input_trains_like_dense_whether_densified_or_not(monkeypatch):
     """Check that a network on dense rows (a build function's) gets sparse X
     densified, once or per batch, with the dense result."""
-    from sk_imbalance import _feed
+    from sk_imbalance._crossfit import feed as _feed
 
     X, Y = _data()
     splits = make_splits(2, len(X), seed=0)
@@ -336,8 +333,8 @@ def test_stopped_candidates_leave_the_step_and_the_fit_is_unchanged(
     """Check that once a candidate stops, later epochs train only the others
     (a view of them is stepped) and that the fit is the one where every
     candidate trained to the end: same epochs, same scores, same weights."""
-    from sk_imbalance import _trainer_cache
-    from sk_imbalance._portfolio import build_portfolio, make_candidates
+    from sk_imbalance._crossfit import trainer_cache as _trainer_cache
+    from sk_imbalance._nn.portfolio import build_portfolio, make_candidates
 
     X, Y = _data(n=150, d=6, m=2, seed=1)
     if sparse:
@@ -421,8 +418,8 @@ def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(callba
     0 from epoch 5; the plateau callback cuts it to ~0 after epoch 4, whose
     best score does not improve. Either way, no weight moves after epoch 4.
     """
-    from sk_imbalance import _trainer_cache
-    from sk_imbalance._portfolio import build_portfolio, make_candidates
+    from sk_imbalance._crossfit import trainer_cache as _trainer_cache
+    from sk_imbalance._nn.portfolio import build_portfolio, make_candidates
 
     X, Y = _data(n=120, d=6, m=2, seed=2)
     candidates = make_candidates(

@@ -1,16 +1,16 @@
-"""Tests of sk_imbalance._decisions."""
+"""Tests of sk_imbalance._decisions.multilabel."""
 
 import numpy as np
 import pytest
 from scipy.special import expit, logit
 
-from sk_imbalance._decisions import (
+from sk_imbalance._decisions.multilabel import (
     decide,
     decision_score,
     fit_decisions,
     parse_scoring,
 )
-from sk_imbalance.metrics import fbeta_average
+from sk_imbalance._decisions.scores import fbeta_average
 
 
 def _calibrated_problem(rng, n, n_labels):
@@ -129,7 +129,7 @@ def test_samples_objective_is_the_monitored_score():
 
 def test_calibration_matters_only_off_the_per_label_macro_rule():
     """Check the monitor's shortcut: tuned macro decisions ignore the map."""
-    from sk_imbalance._decisions import calibration_matters
+    from sk_imbalance._decisions.multilabel import calibration_matters
 
     rng = np.random.default_rng(3)
     P, Y = _calibrated_problem(rng, 800, 6)

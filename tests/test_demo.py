@@ -71,7 +71,7 @@ def test_importing_the_package_does_not_load_tensorflow():
     import sys
 
     code = (
-        "import sys, sk_imbalance, sk_imbalance._startup; "
+        "import sys, sk_imbalance, sk_imbalance._utils.startup; "
         "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules; "
         "from sk_imbalance import WeightedMultiLabelClassifier; "
         "assert 'keras' in sys.modules"
@@ -100,7 +100,7 @@ def test_quiet_native_stderr_restores_the_stream():
     import os
     import sys
 
-    from sk_imbalance._startup import quiet_native_stderr
+    from sk_imbalance._utils.startup import quiet_native_stderr
 
     before = sys.stderr
     stat_before = os.fstat(2)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
-from sk_imbalance._portfolio import DEFAULT_CANDIDATES, ONE_MLP
+from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES, ONE_MLP
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 ESTIMATORS = [WeightedMultiLabelClassifier, WeightedMultiClassClassifier]

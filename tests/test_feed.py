@@ -1,12 +1,12 @@
-"""Tests of sk_imbalance._feed."""
+"""Tests of sk_imbalance._crossfit.feed."""
 
 import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_imbalance import _feed
-from sk_imbalance._feed import CHUNK_BYTES, DENSE_CHUNK, RowFeed, chunk_rows
+from sk_imbalance._crossfit import feed as _feed
+from sk_imbalance._crossfit.feed import CHUNK_BYTES, DENSE_CHUNK, RowFeed, chunk_rows
 
 
 def _dense_model(n_features):

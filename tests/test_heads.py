@@ -1,20 +1,14 @@
-"""Tests of sk_imbalance._heads."""
+"""Tests of sk_imbalance._nn.layers."""
 
 import keras
 import numpy as np
 import pytest
 from scipy.special import expit
 
-from sk_imbalance._heads import (
-    FoldDense,
-    LogitAverage,
-    ProbabilityAverage,
-    build_fold_mlp,
-    copy_variables,
-    stack_networks,
-)
-from sk_imbalance._network import predict_logits
-from sk_imbalance._persistence import model_from_state, model_to_state
+from sk_imbalance._crossfit.feed import predict_logits
+from sk_imbalance._estimator.persistence import model_from_state, model_to_state
+from sk_imbalance._nn.builders import build_fold_mlp, copy_variables, stack_networks
+from sk_imbalance._nn.layers import FoldDense, LogitAverage, ProbabilityAverage
 
 META = {
     "n_features_in_": 4,
@@ -109,7 +103,7 @@ def test_training_view_heads_only_see_their_own_slot(kind):
 def test_ensemble_view_averages_the_heads_logits(kind):
     """Check that the ensemble view is the mean of the heads' logits.
 
-    That is the ensemble the held-out scores are matched to (``_spread``); the
+    That is the ensemble the held-out scores are matched to (``_decisions.spread``); the
     mean probability would sit higher in the negative tail.
     """
     train_model, ensemble_model = _views(kind, 3)
@@ -203,7 +197,7 @@ def test_copy_variables_copies_weights_and_seed_states_and_checks_shapes():
 
 def test_softmax_average_is_the_mean_probability():
     """Check softmax(output) equals the heads' mean softmax, also for huge logits."""
-    from sk_imbalance._heads import SoftmaxAverage
+    from sk_imbalance._nn.layers import SoftmaxAverage
 
     rng = np.random.default_rng(0)
     logits = (rng.normal(size=(6, 3, 4)) * 5).astype("float32")

@@ -1,11 +1,11 @@
-"""Tests of sk_imbalance._label_weights."""
+"""Tests of sk_imbalance._decisions.label_weights."""
 
 import numpy as np
 import pytest
 from sklearn.utils.class_weight import compute_class_weight
 
 from sk_imbalance import compute_label_weights
-from sk_imbalance._label_weights import check_label_weights
+from sk_imbalance._decisions.label_weights import check_label_weights
 
 Y = np.array([[1, 0, 1], [0, 0, 1], [0, 1, 1], [0, 1, 0], [0, 0, 1]])
 

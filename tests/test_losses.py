@@ -1,12 +1,12 @@
-"""Tests of sk_imbalance._losses."""
+"""Tests of sk_imbalance._nn.losses."""
 
 import keras
 import numpy as np
 import pytest
 
 from sk_imbalance import WeightedBinaryCrossentropy, WeightedFocalLoss
-from sk_imbalance._losses import HeadwiseLoss, element_weights, make_loss
-from sk_imbalance._multiclass_losses import (
+from sk_imbalance._nn.losses import HeadwiseLoss, element_weights, make_loss
+from sk_imbalance._nn.multiclass_losses import (
     CategoricalFocalLoss,
     ExpectedCostLoss,
     WeightedCategoricalCrossentropy,

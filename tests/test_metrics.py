@@ -7,7 +7,8 @@ from sklearn.metrics import fbeta_score
 from sklearn.model_selection import GridSearchCV
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance.metrics import fbeta_average, precision_at_k, precision_at_k_scorer
+from sk_imbalance._decisions.scores import fbeta_average, precision_at_k
+from sk_imbalance.metrics import precision_at_k_scorer
 
 
 def _brute_force_precision_at_k(Y, S, k):

@@ -1,4 +1,4 @@
-"""Behaviour of WeightedMultiClassClassifier (sk_imbalance._multiclass)."""
+"""Behaviour of WeightedMultiClassClassifier (sk_imbalance._estimator.multiclass)."""
 
 import pickle
 import random
@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_imbalance import WeightedMultiClassClassifier, compute_class_weights
-from sk_imbalance._network import predict_logits
+from sk_imbalance._crossfit.feed import predict_logits
 
 FAST = dict(
     hidden_layer_sizes=(16,),

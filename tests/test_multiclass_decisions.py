@@ -1,11 +1,11 @@
-"""Tests of the multiclass calibration and decisions (_multiclass_decisions)."""
+"""Tests of the multiclass calibration and decisions (_decisions.multiclass)."""
 
 import numpy as np
 import pytest
 from scipy.special import log_softmax
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
-from sk_imbalance._multiclass_decisions import (
+from sk_imbalance._decisions.multiclass import (
     _sweep,
     decide_multiclass,
     fit_bcts,

@@ -1,10 +1,10 @@
-"""Tests of sk_imbalance._multiclass_losses against NumPy references."""
+"""Tests of sk_imbalance._nn.multiclass_losses against NumPy references."""
 
 import keras
 import numpy as np
 import pytest
 
-from sk_imbalance._multiclass_losses import (
+from sk_imbalance._nn.multiclass_losses import (
     CategoricalFocalLoss,
     ExpectedCostLoss,
     WeightedCategoricalCrossentropy,

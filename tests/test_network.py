@@ -1,13 +1,14 @@
-"""Tests of sk_imbalance._network."""
+"""Tests of sk_imbalance._nn.builders."""
 
 import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_imbalance import _feed
-from sk_imbalance._heads import build_fold_mlp
-from sk_imbalance._network import build_network, make_optimizer, predict_logits
+from sk_imbalance._crossfit import feed as _feed
+from sk_imbalance._crossfit.feed import predict_logits
+from sk_imbalance._nn.builders import build_fold_mlp, build_network
+from sk_imbalance._nn.optimizers import make_optimizer
 
 META = {"n_features_in_": 4, "n_outputs_": 3, "seed": 0}
 

@@ -216,7 +216,9 @@ def test_skops_round_trip_trusts_only_our_class(fast_params, multilabel_data, tm
     path = tmp_path / "model.skops"
     sio.dump(pipe, path)
     untrusted = sio.get_untrusted_types(file=path)
-    assert untrusted == ["sk_imbalance._classifier.WeightedMultiLabelClassifier"]
+    assert untrusted == [
+        "sk_imbalance._estimator.multilabel.WeightedMultiLabelClassifier"
+    ]
     loaded = sio.load(path, trusted=untrusted)
     np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
@@ -242,7 +244,7 @@ def test_skops_refuses_a_tampered_file(
                 assert b"FoldDense" in data
                 data = data.replace(b"FoldDense", swapped_in)
             target.writestr(item, data)
-    trusted = ["sk_imbalance._classifier.WeightedMultiLabelClassifier"]
+    trusted = ["sk_imbalance._estimator.multilabel.WeightedMultiLabelClassifier"]
     with pytest.raises(ValueError, match="cannot be rebuilt in Keras's safe mode"):
         sio.load(tampered, trusted=trusted)
 
@@ -267,7 +269,9 @@ def test_multiclass_skops_and_pickle_round_trip(tmp_path):
     path = tmp_path / "multiclass.skops"
     sio.dump(clf, path)
     untrusted = sio.get_untrusted_types(file=path)
-    assert untrusted == ["sk_imbalance._multiclass.WeightedMultiClassClassifier"]
+    assert untrusted == [
+        "sk_imbalance._estimator.multiclass.WeightedMultiClassClassifier"
+    ]
     for loaded in (sio.load(path, trusted=untrusted), pickle.loads(pickle.dumps(clf))):
         np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
         np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X))
@@ -320,7 +324,7 @@ def test_load_skops_loads_estimators_and_a_pipeline(skops_files):
     fitted estimator, a Pipeline (also from bytes) and the multiclass class."""
     sio = pytest.importorskip("skops.io")
     from sk_imbalance import WeightedMultiClassClassifier, load_skops
-    from sk_imbalance._persistence import SKOPS_TRUSTED
+    from sk_imbalance._estimator.persistence import SKOPS_TRUSTED
 
     classes = (WeightedMultiLabelClassifier, WeightedMultiClassClassifier)
     assert set(SKOPS_TRUSTED) == {f"{c.__module__}.{c.__qualname__}" for c in classes}
@@ -369,7 +373,7 @@ def _crafted_copy(path, target, module, name, args):
     "module, name, args",
     [
         ("sk_imbalance.report", "_optional_import", ("no_such_module", "CALLED")),
-        ("sk_imbalance._startup", "quiet_native_stderr", ()),
+        ("sk_imbalance._utils.startup", "quiet_native_stderr", ()),
     ],
 )
 def test_load_skops_refuses_a_file_that_calls_a_library_function(

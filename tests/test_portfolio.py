@@ -1,4 +1,4 @@
-"""Tests of sk_imbalance._portfolio and of the estimators' candidates."""
+"""Tests of sk_imbalance._nn.portfolio and of the estimators' candidates."""
 
 import pickle
 
@@ -8,10 +8,11 @@ import pytest
 from scipy.special import expit, softmax
 
 from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
-from sk_imbalance._heads import FoldDense, build_fold_mlp
-from sk_imbalance._network import predict_logits
-from sk_imbalance._persistence import model_from_state, model_to_state
-from sk_imbalance._portfolio import (
+from sk_imbalance._crossfit.feed import predict_logits
+from sk_imbalance._estimator.persistence import model_from_state, model_to_state
+from sk_imbalance._nn.builders import build_fold_mlp
+from sk_imbalance._nn.layers import FoldDense
+from sk_imbalance._nn.portfolio import (
     DEFAULT_CANDIDATES,
     ONE_MLP,
     SPARSE_LEFT_OUT,
@@ -292,7 +293,8 @@ def test_sparse_fold_dense_decays_the_rows_the_batch_touches():
     on the scaled kernel; and the same output as the dense layer."""
     import scipy.sparse as sp
 
-    from sk_imbalance._sparse import SparseFoldDense, encode_rows
+    from sk_imbalance._crossfit.encoding import encode_rows
+    from sk_imbalance._nn.sparse_layer import SparseFoldDense
 
     X = sp.csr_matrix(np.array([[1.0, 0, 2.0, 0], [0, 3.0, 0, 0], [1.0, 1.0, 0, 0]]))
     index = np.array([[0, 1], [2, 0]])  # two rows for each of two heads
@@ -359,7 +361,7 @@ def test_sparse_defaults_never_leave_no_candidate():
 def test_learning_rate_scale_outside_its_bounds_is_named(scale, as_object):
     """Check that a scale outside LEARNING_RATE_SCALE_BOUNDS, given as a dict or a
     Candidate, is refused by name instead of failing in FoldDense.build."""
-    from sk_imbalance._portfolio import LEARNING_RATE_SCALE_BOUNDS
+    from sk_imbalance._nn.portfolio import LEARNING_RATE_SCALE_BOUNDS
 
     assert LEARNING_RATE_SCALE_BOUNDS == (1e-3, 1e3)
     item = {"learning_rate_scale": scale}

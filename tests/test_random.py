@@ -1,10 +1,10 @@
-"""Tests of sk_imbalance._random: random_state as scikit-learn reads it."""
+"""Tests of sk_imbalance._utils.rng: random_state as scikit-learn reads it."""
 
 import numpy as np
 import pytest
 
 from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
-from sk_imbalance._random import generator
+from sk_imbalance._utils.rng import generator
 from sk_imbalance.model_selection import MultilabelStratifiedKFold
 
 

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance._thresholds import apply_thresholds
+from sk_imbalance._decisions.thresholds import apply_thresholds
 from sk_imbalance.datasets import load_yeast
 
 

@@ -6,7 +6,7 @@ from sklearn.datasets import make_multilabel_classification
 from sklearn.metrics import precision_recall_fscore_support
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance._decisions import decide, fit_decisions
+from sk_imbalance._decisions.multilabel import decide, fit_decisions
 from sk_imbalance.report import label_report, plot_precision_recall, report_table
 
 

@@ -1,9 +1,14 @@
-"""Tests of sk_imbalance._selection."""
+"""Tests of sk_imbalance._decisions.selection."""
 
 import numpy as np
 import pytest
 
-from sk_imbalance._selection import blend, choose_weights, greedy_weights, single_best
+from sk_imbalance._decisions.selection import (
+    blend,
+    choose_weights,
+    greedy_weights,
+    single_best,
+)
 
 
 def _accuracy_score(Y):

@@ -1,11 +1,11 @@
-"""Tests of sk_imbalance._show_versions and the package's version."""
+"""Tests of sk_imbalance._utils.show_versions and the package's version."""
 
 from importlib import metadata
 
 import keras
 
 import sk_imbalance
-from sk_imbalance._show_versions import versions
+from sk_imbalance._utils.show_versions import versions
 
 
 def test_version_is_the_installed_distributions():

@@ -1,4 +1,4 @@
-"""Tests of sk_imbalance._sklearn_callbacks (scikit-learn's callback API)."""
+"""Tests of sk_imbalance._estimator.callbacks (scikit-learn's callback API)."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance._sklearn_callbacks import HAS_SKLEARN_CALLBACKS
+from sk_imbalance._estimator.callbacks import HAS_SKLEARN_CALLBACKS
 
 pytestmark = pytest.mark.skipif(
     not HAS_SKLEARN_CALLBACKS, reason="scikit-learn < 1.9 has no callback API"

@@ -1,18 +1,17 @@
-"""Tests of sk_imbalance._sparse: the first layer on the non-zeros of sparse rows."""
+"""Tests of sk_imbalance._nn.sparse_layer: the first layer on sparse rows."""
 
 import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sk_imbalance._heads import FoldDense, build_fold_mlp
-from sk_imbalance._sparse import (
-    LazyAdam,
+from sk_imbalance._crossfit.encoding import encode_rows, entry_chunks
+from sk_imbalance._nn.builders import build_fold_mlp
+from sk_imbalance._nn.layers import FoldDense
+from sk_imbalance._nn.optimizers import LazyAdam, lazy_optimizer
+from sk_imbalance._nn.sparse_layer import (
     SparseFoldDense,
-    encode_rows,
-    entry_chunks,
     is_sparse_model,
-    lazy_optimizer,
     sparse_heads,
     sparse_inputs,
 )
@@ -224,7 +223,7 @@ def test_sparse_inputs_are_named_entries():
 def test_use_sparse_layer_auto_follows_density_and_size():
     """Check "auto": at most 1.5% non-zero (sparse or dense X), or a sparse X too
     big to densify; True and False as given; a user's network never."""
-    from sk_imbalance._sparse import use_sparse_layer
+    from sk_imbalance._estimator.sparse_policy import use_sparse_layer
 
     thin = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
     thick = sp.random(100, 1000, density=0.05, format="csr", random_state=0)
@@ -245,18 +244,20 @@ def test_use_sparse_layer_auto_follows_density_and_size():
 @pytest.mark.parametrize("density", [None, 0.1], ids=["default", "patched"])
 def test_use_sparse_layer_auto_switches_at_sparse_density(monkeypatch, density):
     """Check "auto": the sparse layer at SPARSE_DENSITY non-zeros, dense one above."""
-    from sk_imbalance import _sparse
+    from sk_imbalance._estimator import sparse_policy
 
     if density is not None:
-        monkeypatch.setattr(_sparse, "SPARSE_DENSITY", density)
+        monkeypatch.setattr(sparse_policy, "SPARSE_DENSITY", density)
     n, d = 50, 400
-    at = int(np.floor(_sparse.SPARSE_DENSITY * n * d))
+    at = int(np.floor(sparse_policy.SPARSE_DENSITY * n * d))
     cells = np.random.default_rng(0).permutation(n * d)
     for nnz, expected in [(at, True), (at + 1, False)]:
         X = np.zeros(n * d)
         X[cells[:nnz]] = 1.0
         for given in (X.reshape(n, d), sp.csr_matrix(X.reshape(n, d))):
-            assert _sparse.use_sparse_layer(given, "auto", True, 2**30) is expected
+            assert (
+                sparse_policy.use_sparse_layer(given, "auto", True, 2**30) is expected
+            )
 
 
 @pytest.mark.parametrize("setting", [True, "auto"])
@@ -282,7 +283,7 @@ def test_estimator_converts_a_mostly_zero_dense_x(setting):
 def test_training_step_reaches_lazy_adam_with_sparse_gradients():
     """Check, through compile and train_on_batch, that rows a step did not touch
     keep their moments (dense Adam would decay them by beta_1)."""
-    from sk_imbalance._losses import HeadwiseLoss
+    from sk_imbalance._nn.losses import HeadwiseLoss
 
     X = sp.csr_matrix(np.eye(6, dtype=np.float32))
     train, _ = build_fold_mlp(
@@ -361,7 +362,7 @@ def test_sparse_weight_decay_is_the_dense_penalty_in_expectation():
     """Over batches that cover each head's training rows once, the sparse
     layer's penalty averages lambda * sum ||W_j[r]||^2 over the words head j
     trains on: the dense layer's L2, not one weighted by word frequency."""
-    from sk_imbalance._sparse import set_row_penalties
+    from sk_imbalance._nn.sparse_layer import set_row_penalties
 
     rng = np.random.default_rng(0)
     n, d, units, k, batch = 24, 30, 3, 2, 4
@@ -389,7 +390,7 @@ def test_sparse_weight_decay_is_the_dense_penalty_in_expectation():
 def test_use_sparse_layer_takes_numpy_bools_as_bools():
     """Check that np.True_ and np.False_ act as True and False, not as "auto"."""
     from sk_imbalance import WeightedMultiLabelClassifier
-    from sk_imbalance._sparse import use_sparse_layer
+    from sk_imbalance._estimator.sparse_policy import use_sparse_layer
 
     thin = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
     thick = sp.random(100, 1000, density=0.05, format="csr", random_state=0)
@@ -435,7 +436,8 @@ def test_stored_zeros_change_neither_the_layer_nor_the_model():
     """Check that explicit zeros in a CSR X are not non-zeros: "auto" chooses as
     without them, the sparse layer trains the same model, and X is unchanged."""
     from sk_imbalance import WeightedMultiLabelClassifier
-    from sk_imbalance._sparse import as_csr, use_sparse_layer
+    from sk_imbalance._crossfit.encoding import as_csr
+    from sk_imbalance._estimator.sparse_policy import use_sparse_layer
 
     clean = sp.random(100, 1000, density=0.005, format="csr", random_state=0)
     stored = _with_stored_zeros(clean, 2900)  # 3.4% stored, 0.5% non-zero
@@ -470,7 +472,7 @@ def test_stored_zeros_change_neither_the_layer_nor_the_model():
 def test_encode_rows_and_as_csr_follow_floatx(floatx, csr_dtype):
     """Check that the CSR copy and the entries' values follow keras floatx (a
     CSR of float16, which scipy.sparse lacks, stays float32)."""
-    from sk_imbalance._sparse import as_csr
+    from sk_imbalance._crossfit.encoding import as_csr
 
     previous = keras.config.floatx()
     keras.config.set_floatx(floatx)

@@ -1,4 +1,4 @@
-"""Tests of sk_imbalance._spread: the held-out scores narrowed to the ensemble's."""
+"""Tests of sk_imbalance._decisions.spread: held-out scores matched to the ensemble."""
 
 import keras
 import numpy as np
@@ -7,8 +7,8 @@ from scipy.special import expit, logit
 from sklearn.model_selection import KFold, TimeSeriesSplit
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance._spread import (
-    between_head_variance,
+from sk_imbalance._crossfit.oof import between_head_variance
+from sk_imbalance._decisions.spread import (
     match_spread,
     remove_head_offsets,
     splits_partition,
@@ -85,7 +85,7 @@ def test_matched_scores_predict_the_counts_of_the_ensemble_that_predicts():
     by 10% and 1% of new rows as the estimator's own ensemble layer combines
     the heads, and the mean and spread must match.
     """
-    from sk_imbalance._heads import _head_average
+    from sk_imbalance._nn.layers import _head_average
 
     rng = np.random.default_rng(7)
     n, k = 20000, 5

@@ -1,9 +1,9 @@
-"""Tests of the fused view's steps (sk_imbalance._steps)."""
+"""Tests of the fused view's steps (sk_imbalance._crossfit.steps)."""
 
 import keras
 import numpy as np
 
-from sk_imbalance._steps import EpochSteps
+from sk_imbalance._crossfit.steps import EpochSteps
 
 
 def _pair():
@@ -11,8 +11,11 @@ def _pair():
     models = []
     for _ in range(2):
         model = keras.Sequential(
-            [keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
-             keras.layers.Dense(2)]
+            [
+                keras.Input((3,)),
+                keras.layers.Dense(4, activation="relu"),
+                keras.layers.Dense(2),
+            ]
         )
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
         models.append(model)
@@ -26,8 +29,10 @@ def test_steps_match_train_on_batch_and_average_each_epoch_apart():
     must not include the first's steps)."""
     rng = np.random.default_rng(0)
     batches = [
-        (rng.normal(size=(8, 3)).astype("float32"),
-         rng.normal(size=(8, 2)).astype("float32"))
+        (
+            rng.normal(size=(8, 3)).astype("float32"),
+            rng.normal(size=(8, 2)).astype("float32"),
+        )
         for _ in range(4)
     ]
     reference, ours = _pair()
@@ -36,7 +41,7 @@ def test_steps_match_train_on_batch_and_average_each_epoch_apart():
         steps.begin_epoch()
         assert np.isnan(steps.loss())
         losses = []
-        for x, y in batches[2 * epoch: 2 * epoch + 2]:
+        for x, y in batches[2 * epoch : 2 * epoch + 2]:
             losses.append(float(reference.train_on_batch(x, y)))
             steps.step(x, y)
             for a, b in zip(reference.get_weights(), ours.get_weights(), strict=True):
@@ -45,7 +50,7 @@ def test_steps_match_train_on_batch_and_average_each_epoch_apart():
 
 
 def test_steps_loss_is_nan_when_the_step_diverges():
-    """A non-finite step gives a non-finite epoch loss (the caller's divergence check)."""
+    """A non-finite step gives a non-finite epoch loss (the divergence check's cue)."""
     model, _ = _pair()
     steps = EpochSteps(model)
     steps.begin_epoch()

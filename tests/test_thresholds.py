@@ -1,12 +1,12 @@
-"""Tests of sk_imbalance._thresholds."""
+"""Tests of sk_imbalance._decisions.thresholds."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score, fbeta_score
 
-import sk_imbalance._thresholds as thresholds_module
+import sk_imbalance._decisions.thresholds as thresholds_module
 from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
-from sk_imbalance._thresholds import (
+from sk_imbalance._decisions.thresholds import (
     _fbeta_curve,
     apply_thresholds,
     best_cutoffs,

@@ -1,13 +1,13 @@
-"""Tests of sk_imbalance._trainer_cache."""
+"""Tests of sk_imbalance._crossfit.trainer_cache."""
 
 import keras
 import numpy as np
 import pytest
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance import _trainer_cache as cache
-from sk_imbalance._heads import build_fold_mlp, stack_networks
-from sk_imbalance._losses import HeadwiseLoss
+from sk_imbalance._crossfit import trainer_cache as cache
+from sk_imbalance._nn.builders import build_fold_mlp, stack_networks
+from sk_imbalance._nn.losses import HeadwiseLoss
 
 
 def user_network(meta, units=8):

@@ -1,10 +1,10 @@
-"""Tests of sk_imbalance._validation: bad input gets a clear ValueError."""
+"""Tests of sk_imbalance._estimator.validation: bad input gets a clear ValueError."""
 
 import numpy as np
 import pytest
 
 from sk_imbalance import WeightedMultiLabelClassifier
-from sk_imbalance._validation import check_sample_weight, encode_target
+from sk_imbalance._estimator.validation import check_sample_weight, encode_target
 
 X = np.random.default_rng(0).random((20, 3))
 Y = (np.random.default_rng(1).random((20, 2)) < 0.4).astype(int)

@@ -3,7 +3,7 @@ r"""Cross-fitting in one Keras model: the k fold heads trained together.
 With k-fold cross-fitting the estimator needs ``k`` networks, network ``j``
 trained on every fold but fold ``j``, and its out-of-fold scores (each row
 scored by the network that did not train on it). Here the ``k`` networks are
-the heads of one model (:mod:`._heads`) trained in one loop:
+the heads of one model (:mod:`.._nn.layers`) trained in one loop:
 
 - **Own rows only.** Each step feeds a batch of shape ``(batch, k, d)``: slot
   ``j`` holds rows drawn from head ``j``'s own training rows, so a head never
@@ -17,7 +17,7 @@ the heads of one model (:mod:`._heads`) trained in one loop:
   weights of the best epoch are kept; training stops after ``patience``
   epochs without improvement.
 - **One traced step across fits.** The compiled model comes from
-  :mod:`._trainer_cache`, so a grid search traces its training step once per
+  :mod:`.trainer_cache`, so a grid search traces its training step once per
   configuration rather than once per fit.
 """
 
@@ -25,30 +25,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 
 import keras
 import numpy as np
-from scipy.special import softmax
-from sklearn.model_selection import KFold, train_test_split
 
-from ._feed import RowFeed
-from ._losses import HeadwiseLoss
-from ._network import make_optimizer
-from ._portfolio import FoldNetworks
-from ._sparse import is_sparse_model, set_row_penalties
-from ._spread import between_head_variance
-from ._steps import EpochSteps
-from ._trainer_cache import acquire_trainer, configuration_key, release_trainer
-from .model_selection import MultilabelStratifiedKFold, iterative_stratification
+from .._nn.losses import HeadwiseLoss
+from .._nn.optimizers import make_optimizer
+from .._nn.portfolio import FoldNetworks
+from .._nn.sparse_layer import is_sparse_model, set_row_penalties
+from .feed import RowFeed
+from .oof import between_head_variance, held_out_slots, out_of_fold_proba
+from .steps import EpochSteps
+from .trainer_cache import acquire_trainer, configuration_key, release_trainer
 
 __all__ = [
     "CrossFitResult",
     "CandidateResult",
-    "make_splits",
     "head_batches",
-    "held_out_slots",
-    "out_of_fold_proba",
     "fit_heads",
     "cross_fit",
     "follow_learning_rate",
@@ -59,9 +52,9 @@ __all__ = [
 class CrossFitResult:
     """What one cross-fit returns.
 
-    With several candidates (:mod:`._portfolio`), ``model``, ``proba``,
+    With several candidates (:mod:`.._nn.portfolio`), ``model``, ``proba``,
     ``n_epochs`` and ``history`` are the first candidate's until the
-    estimator chooses among them (:mod:`._selection`); ``candidates`` holds
+    estimator chooses among them (:mod:`.._decisions.selection`); ``candidates`` holds
     each one's.
 
     Attributes
@@ -114,7 +107,7 @@ class CandidateResult:
         ``"oof_score"``.
     between : ndarray of shape (n_outputs,) or None
         The variance of its heads' logits on one row, between the heads that
-        trained on it (:func:`~._spread.between_head_variance`): how much
+        trained on it (:func:`~.oof.between_head_variance`): how much
         narrower the ensemble's scores are than the out-of-fold ones. None
         for a softmax, or with fewer than 3 heads.
     """
@@ -124,92 +117,6 @@ class CandidateResult:
     n_epochs: int
     history: dict
     between: np.ndarray | None = None
-
-
-def make_splits(cv, n_samples, seed, X=None, y=None, Y=None):
-    """Turn ``cv`` into a list of ``(train_rows, held_rows)`` index arrays.
-
-    Parameters
-    ----------
-    cv : int, float, CV splitter or iterable
-        An int ``k >= 2``: k folds, stratified label by label on ``Y``
-        (:class:`~sk_imbalance.model_selection.MultilabelStratifiedKFold`
-        seeded by ``seed``), shuffled :class:`~sklearn.model_selection.KFold`
-        without ``Y``; a float in (0, 1): one hold-out of that fraction,
-        stratified the same way; an object with ``split``: its splits of
-        ``(X, y)``; an iterable of ``(train, test)`` index pairs.
-    n_samples : int
-    seed : int
-    X, y : array-like, default=None
-        Passed to a splitter's ``split``.
-    Y : ndarray of shape (n_samples, n_labels), default=None
-        The 0/1 target the int and float forms stratify on.
-
-    Returns
-    -------
-    list of (ndarray, ndarray)
-    """
-    rows = np.arange(n_samples)
-    label = (
-        repr(cv)
-        if isinstance(cv, Real) or hasattr(cv, "split")
-        else f"<{type(cv).__name__} of splits>"
-    )
-    if isinstance(cv, Integral):
-        if cv > n_samples:
-            raise ValueError(
-                f"cv={cv} folds need at least {cv} samples; got {n_samples}. Use "
-                "fewer folds."
-            )
-        if Y is None:
-            splits = KFold(int(cv), shuffle=True, random_state=seed).split(rows)
-        else:
-            splits = MultilabelStratifiedKFold(int(cv), random_state=seed).split(
-                rows, Y
-            )
-    elif isinstance(cv, Real):
-        if Y is None:
-            splits = [train_test_split(rows, test_size=float(cv), random_state=seed)]
-        else:
-            ratios = [1.0 - float(cv), float(cv)]
-            fold = iterative_stratification(Y, ratios, np.random.default_rng(seed))
-            splits = [(rows[fold == 0], rows[fold == 1])]
-    elif hasattr(cv, "split"):
-        splits = cv.split(rows if X is None else X, y)
-    else:
-        splits = cv
-    splits = [
-        (np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp))
-        for train, test in splits
-    ]
-    if not splits:
-        raise ValueError(f"cv={label} gave no split.")
-    if not any(test.size for _, test in splits):
-        raise ValueError(
-            f"cv={label} holds no row out: the held-out rows choose the epoch, "
-            "the calibration and the thresholds. Give splits with test rows, "
-            "e.g. cv=5."
-        )
-    for index, (train, test) in enumerate(splits):
-        if train.size == 0:
-            raise ValueError(f"Split {index} of cv={label} has no training row.")
-        if test.size == 0:
-            raise ValueError(
-                f"Split {index} of cv={label} holds no row out: its head would "
-                "join the ensemble unscored, and its epoch would be chosen on "
-                "the other heads' rows. Give every split held-out rows."
-            )
-        for name, part in (("training", train), ("held-out", test)):
-            if part.size and (part.min() < 0 or part.max() >= n_samples):
-                raise ValueError(
-                    f"Split {index} of cv={label} has {name} row indices outside "
-                    f"[0, {n_samples}): min {part.min()}, max {part.max()}."
-                )
-        if np.intersect1d(train, test).size:
-            raise ValueError(
-                f"Split {index} of cv={label} holds out rows it also trains on."
-            )
-    return splits
 
 
 def head_batches(train_sets, batch_size, rng):
@@ -240,72 +147,6 @@ def head_batches(train_sets, batch_size, rng):
     return np.stack(columns, axis=1).reshape(steps, batch_size, len(train_sets))
 
 
-def held_out_slots(held_sets):
-    """Lay the heads' held-out rows side by side: ``(positions, k)``, -1 padded.
-
-    Slot ``[q, j]`` is the ``q``-th row held out by head ``j``, so one forward
-    pass of the training view over the slots scores every held-out row with
-    its own head.
-    """
-    length = max(len(rows) for rows in held_sets)
-    slots = np.full((length, len(held_sets)), -1, dtype=np.intp)
-    for j, rows in enumerate(held_sets):
-        slots[: len(rows), j] = rows
-    return slots
-
-
-def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
-    """Score every held-out row with the heads that held it out.
-
-    Parameters
-    ----------
-    train_model : keras.Model
-        Training view: ``(batch, k, d)`` (or the entries of ``(batch, k)``
-        sparse rows, :mod:`._sparse`) to logits ``(batch, c k, m)``, ``c`` the
-        number of candidates (:mod:`._portfolio`; 1 for one network).
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-    slots : ndarray of shape (positions, k)
-        From :func:`held_out_slots`.
-    n_outputs : int
-    link : {"sigmoid", "softmax"}, default="sigmoid"
-        Per-output sigmoid probabilities, or one softmax distribution per row.
-
-    Returns
-    -------
-    ndarray of shape (c, n_samples, n_outputs)
-        Per candidate, the mean probability over its heads that held each row
-        out; NaN where none did.
-    """
-    k = slots.shape[1]
-    feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, k)
-    n_candidates = None
-    total = count = None
-    for chunk in feed.chunks(slots):
-        block = slots[chunk]
-        # the compiled forward pass: called eagerly, the layers' Python costs
-        # more than the arithmetic on small data (every epoch scores)
-        logits = np.asarray(
-            train_model.predict_on_batch(feed.inputs(np.maximum(block, 0))),
-            dtype=np.float64,
-        )
-        if n_candidates is None:
-            n_candidates = logits.shape[1] // k
-            total = np.zeros((feed.X.shape[0], n_candidates, n_outputs))
-            count = np.zeros(feed.X.shape[0])
-        # (positions, c, k, m) -> (positions, k, c, m): slot (q, j) holds the
-        # c candidates' logits of the row head j held out
-        logits = logits.reshape(len(block), n_candidates, k, n_outputs).swapaxes(1, 2)
-        if link == "softmax":
-            proba = softmax(logits, axis=-1)
-        else:
-            proba = 0.5 * (1.0 + np.tanh(0.5 * logits))  # sigmoid, overflow-free
-        valid = block >= 0
-        np.add.at(total, block[valid], proba[valid])
-        np.add.at(count, block[valid], 1.0)
-    with np.errstate(invalid="ignore"):
-        return (total / count[:, np.newaxis, np.newaxis]).transpose(1, 0, 2)
-
-
 def fit_heads(
     trainer,
     X,
@@ -330,8 +171,8 @@ def fit_heads(
     ----------
     trainer : keras.Model
         Compiled training view with ``c k`` heads (``c`` candidates of ``k =
-        len(splits)`` heads each, :mod:`._portfolio`) and
-        :class:`~sk_imbalance._losses.HeadwiseLoss`.
+        len(splits)`` heads each, :mod:`.._nn.portfolio`) and
+        :class:`~sk_imbalance._nn.losses.HeadwiseLoss`.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     targets : ndarray of shape (n_samples, 2 * n_outputs)
         0/1 targets followed by their element weights, float32.
@@ -376,12 +217,12 @@ def fit_heads(
         at vocabulary scale is the largest thing a fit holds.
     groups : list of list of int, default=None
         Positions of each candidate's variables in ``trainer.variables``
-        (:class:`~._portfolio.FoldNetworks`); None: one candidate.
+        (:class:`~.._nn.portfolio.FoldNetworks`); None: one candidate.
     views : callable, default=None
         ``views(active, source)`` returns a compiled view of ``trainer`` that
         trains only the candidates ``active`` (a tuple of positions), on the
         same variables, its optimizer continuing ``source``'s state (see
-        :meth:`._trainer_cache._Trainer.view`), or None. When a candidate
+        :meth:`.trainer_cache._Trainer.view`), or None. When a candidate
         stops, the epochs after train and score only the candidates still
         running: a stopped candidate costs nothing more. None: every
         candidate's heads train until the last one stops.
@@ -540,7 +381,7 @@ def follow_learning_rate(source, target):
     Callbacks (``LearningRateScheduler``, ``ReduceLROnPlateau``) set the
     learning rate of the fused training view's optimizer; once candidates
     stop, a view with its own optimizer steps instead
-    (:meth:`._trainer_cache._Trainer.view`), and it follows. A learning rate
+    (:meth:`.trainer_cache._Trainer.view`), and it follows. A learning rate
     given as a schedule is not settable; the view's optimizer has the same
     schedule and step count, so nothing is copied.
     """
@@ -590,12 +431,12 @@ def cross_fit(
     ----------
     build : callable
         ``build(n_heads)`` returns the fit's fresh ``(train_model,
-        ensemble_model)`` (see :mod:`._heads`), sharing layers, or the
-        :class:`~._portfolio.FoldNetworks` of several candidates.
+        ensemble_model)`` (see :mod:`.._nn.layers`), sharing layers, or the
+        :class:`~.._nn.portfolio.FoldNetworks` of several candidates.
     X, targets, splits, epochs, patience, rng, score, verbose, callbacks
         See :func:`fit_heads` (``epochs`` may give each candidate its own).
     loss : str or HeadwiseLoss
-        A :class:`~._losses.HeadwiseLoss` (its kind says whether the heads end
+        A :class:`~.._nn.losses.HeadwiseLoss` (its kind says whether the heads end
         in sigmoids or a softmax), or the kind of one.
     focal_gamma : float, default=2.0
         The focal kinds' gamma when ``loss`` is a str.

@@ -58,8 +58,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import log_softmax, logsumexp
 
-from ._calibration import _MIN_SLOPE, PRIOR_STRENGTH
-from ._thresholds import shrink_toward
+from .calibration import _MIN_SLOPE, PRIOR_STRENGTH
+from .thresholds import shrink_toward
 
 __all__ = [
     "MULTICLASS_SCORINGS",

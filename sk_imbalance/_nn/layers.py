@@ -16,7 +16,7 @@ head axis:
 
 The default MLP is built fold-stacked from the start (:class:`FoldDense`): each
 layer is one batched matmul over the head axis, not ``k`` small ones. On sparse
-input its first layer is :class:`~._sparse.SparseFoldDense`, which works on the
+input its first layer is :class:`~.sparse_layer.SparseFoldDense`, which works on the
 rows' non-zeros, and both views take the rows' entries instead of dense rows. A user's
 build function is called ``k`` times and its ``k`` models are wired side by side.
 """
@@ -29,9 +29,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._network import build_network
-from ._sparse import SparseFoldDense, sparse_inputs
-
 __all__ = [
     "FoldDense",
     "HeadSlice",
@@ -39,9 +36,6 @@ __all__ = [
     "ProbabilityAverage",
     "LogitAverage",
     "SoftmaxAverage",
-    "build_fold_mlp",
-    "stack_networks",
-    "copy_variables",
 ]
 
 
@@ -61,7 +55,7 @@ class FoldDense(keras.layers.Layer):
     axis in the fans and draw weights :math:`\sqrt{k}` times too small.
 
     **Weight decay and a learning-rate scale** (the portfolio's candidates,
-    :mod:`._portfolio`, each carry their own). The layer stores :math:`V` and
+    :mod:`.portfolio`, each carry their own). The layer stores :math:`V` and
     :math:`b` and computes with :math:`W = sV` and :math:`c = sb`; a step of
     Adam, which is invariant to the gradient's scale, moves :math:`V` by about
     the learning rate :math:`\alpha`, so :math:`W` moves by about
@@ -187,7 +181,7 @@ class ProbabilityAverage(keras.layers.Layer):
     (the :math:`1/k` cancels), computed with log-sum-exp so that it neither
     overflows nor rounds to :math:`\pm\infty` for large :math:`|z|`. With one
     head the logit is passed through unchanged. With weights
-    :math:`w_i` (a blend of candidates, :mod:`._portfolio`) the mean is
+    :math:`w_i` (a blend of candidates, :mod:`.portfolio`) the mean is
     :math:`\sum_i w_i \sigma(z_i) / \sum_i w_i`, and :math:`\log w_i` is
     added inside both log-sum-exps (``blend_weights``).
 
@@ -256,7 +250,7 @@ class LogitAverage(ProbabilityAverage):
 
     (with weights, :math:`\sum_i w_i z_i / \sum_i w_i`): the normalised
     geometric mean of the heads' odds. The held-out scores that the decisions
-    are fitted on are matched to this ensemble (:mod:`._spread`): each head's
+    are fitted on are matched to this ensemble (:mod:`.._decisions.spread`): each head's
     offset averages into one constant and the heads' row-to-row noise shrinks
     by :math:`1/k`, which is what the mean of logits does exactly. The mean
     of probabilities (:class:`ProbabilityAverage`) is not: in the negative
@@ -309,217 +303,8 @@ def _average(link, blend_weights=None, name=None):
 
 def _head_average(link, name=None):
     """The ensemble of one network's ``k`` heads: :class:`LogitAverage` for
-    sigmoid outputs (what :mod:`._spread` models), the mean probability for a
+    sigmoid outputs (what :mod:`.._decisions.spread` models), the mean probability for a
     softmax."""
     if link == "softmax":
         return SoftmaxAverage(name=name or "softmax_average")
     return LogitAverage(name=name or "logit_average")
-
-
-def _seeds(rng, n):
-    """``n`` Keras seeds drawn up front from a NumPy generator (None if unseeded)."""
-    if rng is None:
-        return [None] * n
-    return [int(s) for s in rng.integers(0, 2**31 - 1, size=n)]
-
-
-def build_fold_mlp(
-    n_features,
-    n_outputs,
-    n_heads,
-    *,
-    hidden_layer_sizes=(128,),
-    activation="relu",
-    dropout=0.2,
-    rng=None,
-    link="sigmoid",
-    sparse=False,
-):
-    """The default MLP, ``n_heads`` times, fold-stacked from the start.
-
-    Each head is ``Dense(u_1, activation) -> Dropout -> ... -> Dense(n_outputs)``
-    with a linear (logit) output, built from :class:`FoldDense` layers so that
-    a layer of all heads is one batched matmul. With ``sparse=True`` the first
-    layer is :class:`~._sparse.SparseFoldDense` and both views take the
-    entries of sparse rows (:mod:`._sparse`) instead of dense rows; the same
-    ``rng`` draws the same initial weights either way.
-
-    Parameters
-    ----------
-    n_features, n_outputs, n_heads : int
-    hidden_layer_sizes : tuple of int, default=(128,)
-    activation : str, default="relu"
-    dropout : float, default=0.2
-        Rate of the ``Dropout`` after each hidden layer; its mask is drawn per
-        element of ``(batch, k, units)``, so per head.
-    rng : numpy.random.Generator or None
-        Every layer's seed is drawn from it before any training.
-    link : {"sigmoid", "softmax"}, default="sigmoid"
-        How the ensemble view averages the heads: :class:`LogitAverage`
-        or :class:`SoftmaxAverage`.
-    sparse : bool, default=False
-        Build the first layer on sparse rows.
-
-    Returns
-    -------
-    train_model : keras.Model
-        ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
-    ensemble_model : keras.Model
-        ``(batch, n_features) -> (batch, n_outputs)``: the mean of the heads'
-        logits (a softmax: the logits of their mean probability); shares
-        ``train_model``'s layers. With ``sparse=True`` both views take entries
-        (every head given the same rows, for the ensemble).
-    """
-    sizes = [int(u) for u in hidden_layer_sizes]
-    layers = fold_mlp_layers(
-        n_features,
-        n_outputs,
-        n_heads,
-        hidden_layer_sizes=sizes,
-        activation=activation,
-        dropout=dropout,
-        seeds=_seeds(rng, 2 * len(sizes) + 1),
-        sparse=sparse,
-    )
-    per_head, shared = head_inputs(n_features, n_heads, sparse)
-    train_model = keras.Model(per_head, apply_layers(layers, per_head), name="fold_mlp")
-    averaged = _head_average(link)(apply_layers(layers, shared))
-    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
-
-
-def fold_mlp_layers(
-    n_features,
-    n_outputs,
-    n_heads,
-    *,
-    hidden_layer_sizes,
-    activation,
-    dropout,
-    seeds,
-    sparse=False,
-    weight_decay=0.0,
-    scale=1.0,
-    prefix="",
-):
-    """The layers of one fold-stacked MLP, in order (see :func:`build_fold_mlp`).
-
-    ``seeds`` holds ``2 * len(hidden_layer_sizes) + 1`` Keras seeds (each
-    hidden layer's kernel and dropout, then the output layer's kernel);
-    ``weight_decay`` and ``scale`` go to every :class:`FoldDense` (and
-    :class:`~._sparse.SparseFoldDense`); ``prefix`` starts every layer's name.
-    """
-    sizes = [int(u) for u in hidden_layer_sizes]
-    widths = [*sizes, n_outputs]
-    layers = []
-    for depth, units in enumerate(widths):
-        last = depth == len(sizes)
-        seed = seeds[-1] if last else seeds[2 * depth]
-        name = prefix + ("fold_logits" if last else f"fold_dense_{depth}")
-        options = {"seed": seed, "weight_decay": weight_decay, "scale": scale}
-        if sparse and depth == 0:
-            layer = SparseFoldDense(
-                n_heads,
-                n_features,
-                units,
-                None if last else activation,
-                name=f"sparse_{name}",
-                **options,
-            )
-        else:
-            layer = FoldDense(
-                n_heads, units, None if last else activation, name=name, **options
-            )
-        layers.append(layer)
-        if dropout and not last:
-            layers.append(
-                keras.layers.Dropout(
-                    float(dropout),
-                    seed=seeds[2 * depth + 1],
-                    name=f"{prefix}dropout_{depth}",
-                )
-            )
-    return layers
-
-
-def apply_layers(layers, x):
-    """Call ``layers`` in order on ``x``."""
-    for layer in layers:
-        x = layer(x)
-    return x
-
-
-def head_inputs(n_features, n_heads, sparse=False):
-    """The training view's and the ensemble view's ``keras.Input``.
-
-    ``(batch, n_heads, n_features)`` and ``(batch, n_features)`` rows, or, with
-    ``sparse=True``, the entries of sparse rows for each (:mod:`._sparse`).
-    """
-    if sparse:
-        return sparse_inputs(), sparse_inputs()
-    return (
-        keras.Input(shape=(n_heads, n_features), name="features_per_head"),
-        keras.Input(shape=(n_features,), name="features"),
-    )
-
-
-def stack_networks(model, meta, model_kwargs, n_heads, rng=None, link="sigmoid"):
-    """``n_heads`` networks from a user's model or build function, side by side.
-
-    The build function is called once per head, each time with its own
-    ``meta["seed"]`` (drawn up front), so heads share no layer or weight.
-
-    Parameters
-    ----------
-    model : callable or keras.Model
-        See :func:`~sk_imbalance._network.build_network`.
-    meta : dict
-        Facts passed to the build function; ``seed`` is replaced per head.
-    model_kwargs : dict
-    n_heads : int
-    rng : numpy.random.Generator or None
-    link : {"sigmoid", "softmax"}, default="sigmoid"
-
-    Returns
-    -------
-    train_model, ensemble_model : keras.Model
-        As in :func:`build_fold_mlp`.
-    """
-    networks = user_networks(model, meta, model_kwargs, n_heads, rng, link)
-    per_head, shared = head_inputs(meta["n_features_in_"], n_heads)
-    train_model = keras.Model(
-        per_head, stack_heads(networks, per_head), name="stacked_heads"
-    )
-    averaged = _head_average(link)([network(shared) for network in networks])
-    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
-
-
-def user_networks(
-    model, meta, model_kwargs, n_heads, rng=None, link="sigmoid", prefix=""
-):
-    """``n_heads`` networks built from a user's model, each with its own seed."""
-    networks = []
-    for index, seed in enumerate(_seeds(rng, n_heads)):
-        network = build_network(model, {**meta, "seed": seed}, model_kwargs, link)
-        network.name = f"{prefix}head_{index}"
-        networks.append(network)
-    return networks
-
-
-def stack_heads(networks, per_head, prefix=""):
-    """Head ``j``'s network on slot ``j`` of ``per_head``: ``(batch, k, m)`` logits."""
-    logits = [
-        network(HeadSlice(index, name=f"{prefix}rows_of_head_{index}")(per_head))
-        for index, network in enumerate(networks)
-    ]
-    return StackHeads(name=f"{prefix}stack_heads")(logits)
-
-
-def copy_variables(source, target):
-    """Assign every variable of ``source`` (weights and seed states) to ``target``."""
-    src, dst = source.variables, target.variables
-    if len(src) != len(dst) or any(
-        tuple(a.shape) != tuple(b.shape) for a, b in zip(src, dst, strict=True)
-    ):
-        raise RuntimeError("The two models do not have the same variables.")
-    for a, b in zip(src, dst, strict=True):
-        b.assign(a.value)

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._multiclass_losses import (
+from .multiclass_losses import (
     expected_cost_with_cross_entropy,
     softmax_cross_entropy,
     softmax_focal,
@@ -233,7 +233,7 @@ class HeadwiseLoss(keras.losses.Loss):
     (or :class:`WeightedFocalLoss`) on its own batch. For the softmax kinds
     (one-hot targets of ``m`` classes), the row's weight is the sum of its
     element weights (the weight of its true class times its sample weight)
-    and its loss is a row loss of :mod:`._multiclass_losses`:
+    and its loss is a row loss of :mod:`.multiclass_losses`:
 
     .. math:: L = \frac{1}{B} \sum_{b=1}^{B} \sum_{h=1}^{k}
         \Big(\sum_j w_{bhj}\Big)\, \ell(y_{bh}, z_{bh})
@@ -249,7 +249,7 @@ class HeadwiseLoss(keras.losses.Loss):
         Focusing parameter of the focal kinds.
     cost : array-like of shape (m, m), default=None
         Cost matrix of ``"expected_cost"``, indexed (true, predicted); see
-        :class:`~._multiclass_losses.ExpectedCostLoss`.
+        :class:`~.multiclass_losses.ExpectedCostLoss`.
     ce_weight : float, default=1.0
         Weight of the cross-entropy added to ``"expected_cost"``.
     """

@@ -1,6 +1,6 @@
 r"""Choosing among the portfolio's candidates on their out-of-fold scores.
 
-Every candidate (:mod:`._portfolio`) leaves out-of-fold probabilities
+Every candidate (:mod:`.._nn.portfolio`) leaves out-of-fold probabilities
 :math:`P_i` on the held-out rows. The estimator's objective ``score(P)`` (the
 monitor that chose each candidate's epoch: the objective of the decisions
 fitted on ``P``) compares them. Two rules:

@@ -3,8 +3,8 @@
 A network built on rows (``FoldDense``, a user's build function) takes dense
 float blocks of shape ``index.shape + (d,)``; sparse ``X`` is densified once
 if small, else one block at a time. A network built on sparse rows
-(:class:`~._sparse.SparseFoldDense`) takes the entries of the rows
-(:func:`~._sparse.encode_rows`), and nothing of size ``n x d`` is made.
+(:class:`~.._nn.sparse_layer.SparseFoldDense`) takes the entries of the rows
+(:func:`~.encoding.encode_rows`), and nothing of size ``n x d`` is made.
 
 Either way, scoring many rows (out of fold, ``predict``) runs in chunks whose
 size is bounded: dense blocks by their bytes (:data:`CHUNK_BYTES`, and a
@@ -17,9 +17,17 @@ import keras
 import numpy as np
 import scipy.sparse as sp
 
-from ._sparse import as_csr, encode_rows, entry_chunks, is_sparse_model
+from .._nn.sparse_layer import is_sparse_model, sparse_heads
+from .encoding import as_csr, encode_rows, entry_chunks
 
-__all__ = ["RowFeed", "CHUNK_BYTES", "DENSIFY_BYTES", "DENSE_CHUNK", "chunk_rows"]
+__all__ = [
+    "predict_logits",
+    "RowFeed",
+    "CHUNK_BYTES",
+    "DENSIFY_BYTES",
+    "DENSE_CHUNK",
+    "chunk_rows",
+]
 
 #: Sparse X is densified once for a network on dense rows when its float32
 #: copy is at most this many bytes; above, one batch at a time (gathering rows
@@ -67,7 +75,8 @@ class RowFeed:
     Parameters
     ----------
     model : keras.Model
-        A network on dense rows or on entries (:func:`~._sparse.is_sparse_model`).
+        A network on dense rows or on entries
+        (:func:`~.._nn.sparse_layer.is_sparse_model`).
     X : ndarray or sparse matrix of shape (n_samples, n_features)
     n_heads : int
         Columns of the index arrays :meth:`inputs` takes (for entries).
@@ -135,3 +144,44 @@ class RowFeed:
         )
         step = chunk_rows(width, itemsize, max_rows)
         return [slice(start, start + step) for start in range(0, len(index), step)]
+
+
+#: Rows per direct model call at predict time, at most: fewer where their
+#: dense block would exceed :data:`.feed.CHUNK_BYTES` (wide ``X``).
+PREDICT_CHUNK = 8192
+
+
+def predict_logits(network, X):
+    """Logits of ``X`` in float64, calling the model directly.
+
+    ``model.predict`` sets up a data pipeline and a compiled function on every
+    call, which costs tens of milliseconds even for one row; a direct call in
+    chunks costs one forward pass. Dense chunks hold :data:`PREDICT_CHUNK`
+    rows, fewer where their block would exceed :data:`.feed.CHUNK_BYTES`. A
+    network on sparse rows (:mod:`.._nn.sparse_layer`) is given the entries of each
+    chunk, every head the same rows; its chunks are bounded by their
+    non-zeros.
+
+    Parameters
+    ----------
+    network : keras.Model
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+
+    Returns
+    -------
+    logits : ndarray of shape (n_samples, n_outputs), dtype float64
+    """
+    rows = np.arange(X.shape[0])
+    if is_sparse_model(network):
+        n_heads = sparse_heads(network)
+        rows = np.repeat(rows[:, np.newaxis], n_heads, axis=1)
+        feed = RowFeed(network, X, n_heads)
+        chunks = feed.chunks(rows)
+    else:
+        feed = RowFeed(network, X, 1, densify=False)
+        chunks = feed.chunks(rows, max_rows=PREDICT_CHUNK)
+    logits = [
+        keras.ops.convert_to_numpy(network(feed.inputs(rows[chunk]), training=False))
+        for chunk in chunks
+    ]
+    return np.concatenate(logits).astype(np.float64, copy=False)

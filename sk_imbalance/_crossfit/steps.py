@@ -1,6 +1,6 @@
 """How the fused training view takes its steps, and what an epoch's loss is.
 
-A cross-fit epoch is a Python loop of single steps (:mod:`._crossfit` draws
+A cross-fit epoch is a Python loop of single steps (:mod:`.loop` draws
 each head's batch itself). ``keras.Model.train_on_batch`` is the portable way
 to take one, but on every call it also resets the model's metrics (two
 variable assignments) and converts the step's logs to Python floats. On a

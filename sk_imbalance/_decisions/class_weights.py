@@ -2,7 +2,7 @@ r"""Class weights for a 1-D (binary or multiclass) target.
 
 Every accepted form of ``class_weight`` becomes one array of shape
 ``(n_classes,)``, in the order of ``classes_``. The named strategies are
-the multi-label ones of :mod:`._label_weights`, applied to one row of
+the multi-label ones of :mod:`.label_weights`, applied to one row of
 :math:`K` classes in place of a label's two:
 
 - ``"balanced"``: :math:`w_c = n / (K n_c)`, scikit-learn's formula;
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._label_weights import LABEL_WEIGHT_STRATEGIES
+from .label_weights import LABEL_WEIGHT_STRATEGIES
 
 __all__ = [
     "CLASS_WEIGHT_STRATEGIES",

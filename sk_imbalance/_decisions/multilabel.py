@@ -3,13 +3,13 @@ r"""From out-of-fold scores to decisions: calibration, thresholds, objective.
 One place decides what ``predict`` does, for the estimator's ``fit`` and for
 the monitor that chooses the epoch, so both optimise the same objective:
 
-1. **Calibration** (:mod:`._calibration`): a per-label map from the
+1. **Calibration** (:mod:`.calibration`): a per-label map from the
    network's logit to a probability, fitted on the out-of-fold logits.
 2. **Thresholds**, on the calibrated scale, for the objective ``scoring``
    names:
 
    - ``"f1_macro"`` / ``"fbeta_macro"``: one threshold per label, by the rule
-     of :func:`._thresholds.tune_thresholds`, run on the network's own
+     of :func:`.thresholds.tune_thresholds`, run on the network's own
      (weighted) scale and anchored at its 0.5, then carried through the
      calibration map (a monotone map per label, so the decisions are the
      same);
@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, logit
 
-from ._calibration import PRIOR_STRENGTH, apply_calibration, fit_platt, prior_shift
-from ._thresholds import (
+from .calibration import PRIOR_STRENGTH, apply_calibration, fit_platt, prior_shift
+from .scores import fbeta_average, precision_at_k
+from .thresholds import (
     MAX_ANCHOR_RATIO,
     MAX_PREDICTED_RATIO,
     MIN_POSITIVES,
@@ -41,7 +42,6 @@ from ._thresholds import (
     top_k_predict,
     tune_thresholds,
 )
-from .metrics import fbeta_average, precision_at_k
 
 __all__ = [
     "SCORINGS",
@@ -166,7 +166,7 @@ def fit_decisions(
         A key of :data:`SCORINGS`.
     beta : float
     min_positives, shrinkage, max_predicted_ratio, max_anchor_ratio
-        Constants of the per-label rule (:func:`._thresholds.tune_thresholds`).
+        Constants of the per-label rule (:func:`.thresholds.tune_thresholds`).
 
     Returns
     -------

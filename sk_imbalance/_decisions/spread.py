@@ -65,24 +65,18 @@ not this, were what the narrowing alone got wrong.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 from scipy.special import expit, logit
-
-from ._feed import RowFeed
 
 __all__ = [
     "trained_mask",
     "splits_partition",
-    "between_head_variance",
     "remove_head_offsets",
     "spread_ratio",
     "match_spread",
 ]
 
 _EPS = np.finfo(np.float64).eps
-#: Logits (positions x heads x outputs, per candidate) scored per forward call.
-_BLOCK_ELEMENTS = 2**21
 
 
 def trained_mask(train_sets, n_samples):
@@ -117,58 +111,6 @@ def splits_partition(train_sets, held_sets, n_samples):
     trained_count = trained_mask(train_sets, n_samples).sum(axis=1)
     used = (held_count > 0) | (trained_count > 0)
     return bool(np.all(held_count[used] == 1) and np.all(trained_count[used] == k - 1))
-
-
-def between_head_variance(train_model, X, train_sets, n_outputs):
-    """Mean over the fit rows of the variance between the heads that trained on each.
-
-    Parameters
-    ----------
-    train_model : keras.Model
-        Training view, ``(batch, k, ...)`` inputs to ``(batch, c k, m)`` logits.
-    X : ndarray, sparse matrix or RowFeed
-    train_sets : list of ndarray
-        The rows each of the ``k`` heads trained on (the splits' training
-        rows; a row outside every split is trained on by none).
-    n_outputs : int
-
-    Returns
-    -------
-    ndarray of shape (c, n_outputs) or None
-        None with fewer than 3 heads, or when no row was trained on by two.
-    """
-    k = len(train_sets)
-    if k < 3:
-        return None
-    feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, k)
-    n_samples = feed.X.shape[0]
-    trained = trained_mask(train_sets, n_samples)
-    rows = np.flatnonzero(trained.sum(axis=1) >= 2)
-    if rows.size == 0:
-        return None
-    slots = np.repeat(rows[:, np.newaxis], k, axis=1)
-    total = 0.0
-    for block in _blocks(feed, slots, k * n_outputs):
-        logits = keras.ops.convert_to_numpy(
-            train_model(feed.inputs(block), training=False)
-        ).astype(np.float64)
-        logits = logits.reshape(len(block), -1, k, n_outputs)
-        mask = trained[block[:, 0]][:, np.newaxis, :, np.newaxis]
-        count = mask.sum(axis=2)
-        mean = (logits * mask).sum(axis=2, keepdims=True) / count[:, :, np.newaxis]
-        squares = (((logits - mean) ** 2) * mask).sum(axis=2)
-        total = total + (squares / (count - 1)).sum(axis=0)
-    return total / rows.size
-
-
-def _blocks(feed, slots, width):
-    """Blocks of ``slots`` of at most ``_BLOCK_ELEMENTS / width`` positions, in
-    the feed's chunks."""
-    step = max(1, _BLOCK_ELEMENTS // width)
-    for chunk in feed.chunks(slots):
-        positions = np.arange(len(slots))[chunk]
-        for start in range(0, len(positions), step):
-            yield slots[positions[start : start + step]]
 
 
 def spread_ratio(oof_logits, between, n_heads):
@@ -256,7 +198,7 @@ def match_spread(proba, held_sets, between, *, train_sets):
         :math:`\\mu` their mean and :math:`\\rho` from :func:`spread_ratio`
         with the row-to-row part of :math:`\\tau^2`: the distribution of the
         mean of the heads' logits, which is what the ensemble predicts
-        (:class:`~._heads.LogitAverage`).
+        (:class:`~.._nn.layers.LogitAverage`).
     ratio : ndarray of shape (n_outputs,)
     """
     if between is None:

@@ -8,14 +8,12 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
-from ._class_weights import (
+from .._decisions.class_weights import (
     CLASS_WEIGHT_STRATEGIES,
     check_class_weights,
     warn_classes_missing_from_folds,
 )
-from ._losses import HeadwiseLoss
-from ._multiclass_decisions import (
+from .._decisions.multiclass import (
     DECISION_RULES,
     MULTICLASS_SCORINGS,
     MulticlassDecisions,
@@ -24,12 +22,14 @@ from ._multiclass_decisions import (
     multiclass_score,
     to_log_proba,
 )
-from ._params import Custom, Number, Options, validate_params
-from ._portfolio import ONE_MLP
-from ._sklearn_callbacks import with_callbacks
-from ._thresholds import SHRINKAGE
-from ._validation import check_float32_range, check_sample_weight
-from .report import class_report
+from .._decisions.thresholds import SHRINKAGE
+from .._nn.losses import HeadwiseLoss
+from .._nn.portfolio import ONE_MLP
+from ..report import class_report
+from .base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
+from .callbacks import with_callbacks
+from .params import Custom, Number, Options, validate_params
+from .validation import check_float32_range, check_sample_weight
 
 __all__ = ["WeightedMultiClassClassifier"]
 
@@ -78,7 +78,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     candidates : list, default=None
         The candidate networks the held-out folds blend, when no single
         network is named (``model``, ``hidden_layer_sizes``, ``activation``,
-        ``dropout``). None: ``ONE_MLP`` (``sk_imbalance._portfolio``), the
+        ``dropout``). None: ``ONE_MLP`` (``sk_imbalance._nn.portfolio``), the
         one MLP of ``hidden_layer_sizes=(128,)`` and ``dropout=0.2``: on the
         long-tailed benchmark (``benchmarks/multiclass_quality.py``) the
         multi-label candidates, blended, scored what it scores at several
@@ -320,7 +320,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     #: The one MLP until a multiclass study chooses a portfolio.
     _default_candidates = ONE_MLP
 
-    #: One check per parameter, run at the start of ``fit`` (see :mod:`._params`).
+    #: One check per parameter, run at the start of ``fit`` (see :mod:`.params`).
     _parameter_constraints = {
         **COMMON_CONSTRAINTS,
         "class_weight": Custom(

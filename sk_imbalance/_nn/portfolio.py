@@ -3,10 +3,10 @@ r"""A portfolio of candidate networks, trained as heads of one model.
 One network shape does not fit every data set: small, high-dimensional data
 wants a linear or strongly regularised model, larger dense data more capacity.
 The estimators therefore train several *candidates* at once, each as its own
-``k`` fold heads (:mod:`._heads`) in one fused Keras model, so that one
+``k`` fold heads (:mod:`.layers`) in one fused Keras model, so that one
 training loop, one traced step and one forward pass over the held-out rows
 serve them all, and every candidate gets out-of-fold scores for free. The
-held-out folds then choose among them (:mod:`._selection`).
+held-out folds then choose among them (:mod:`.._decisions.selection`).
 
 The fused training view maps the ``(batch, k, d)`` rows of the ``k`` folds
 (or their sparse entries) to logits of shape ``(batch, c k, m)``: candidate
@@ -31,9 +31,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 
-from ._heads import (
-    _average,
-    _head_average,
+from .builders import (
     _seeds,
     apply_layers,
     fold_mlp_layers,
@@ -41,6 +39,7 @@ from ._heads import (
     stack_heads,
     user_networks,
 )
+from .layers import _average, _head_average
 
 __all__ = [
     "Candidate",
@@ -70,11 +69,11 @@ class Candidate:
         Rate of the dropout after each hidden layer.
     weight_decay : float, default=0.0
         L2 penalty :math:`\\lambda \\lVert W \\rVert^2` on every kernel of each
-        head (:class:`~._heads.FoldDense`).
+        head (:class:`~.layers.FoldDense`).
     learning_rate_scale : float, default=1.0
         The candidate trains at ``learning_rate_scale`` times the estimator's
         learning rate (a reparametrisation, exact for Adam; see
-        :class:`~._heads.FoldDense`). Within
+        :class:`~.layers.FoldDense`). Within
         :data:`LEARNING_RATE_SCALE_BOUNDS`.
     model : callable or keras.Model, default=None
         A user's network instead of the MLP: a build function or a model to
@@ -135,7 +134,7 @@ DEFAULT_CANDIDATES = (
 SPARSE_LEFT_OUT = ("wide",)
 
 #: The smallest and largest ``learning_rate_scale`` :math:`s` of a candidate.
-#: :class:`~._heads.FoldDense` stores its kernel divided by :math:`s` (the
+#: :class:`~.layers.FoldDense` stores its kernel divided by :math:`s` (the
 #: initial bound is Glorot's over :math:`s`) and computes in float32: at
 #: :math:`s = 10^{-40}` the bound does not fit a float32, and far from 1 the
 #: stored weights or Adam's steps (:math:`\epsilon = 10^{-7}` against
@@ -318,7 +317,7 @@ class FoldNetworks:
         ``(batch, k, d)`` rows (or entries) to ``(batch, c k, m)`` logits.
     ensembles : list of keras.Model
         Candidate ``i``'s ensemble view, ``(n, d)`` to the mean of its heads'
-        logits (:class:`~._heads.LogitAverage`); all share one input.
+        logits (:class:`~.layers.LogitAverage`); all share one input.
     groups : list of list of int
         Positions of candidate ``i``'s variables in ``train_model.variables``.
     """
@@ -341,8 +340,8 @@ def build_portfolio(
 ):
     """Build every candidate's ``n_heads`` heads into one model.
 
-    With one candidate this is the network :func:`~._heads.build_fold_mlp` or
-    :func:`~._heads.stack_networks` builds, with the same names and, from the
+    With one candidate this is the network :func:`~.builders.build_fold_mlp` or
+    :func:`~.builders.stack_networks` builds, with the same names and, from the
     same ``rng``, the same initial weights.
 
     Parameters
@@ -350,7 +349,7 @@ def build_portfolio(
     candidates : list of Candidate
     n_features, n_outputs, n_heads : int
     meta : dict, default=None
-        Facts passed to build functions (:func:`~._heads.user_networks`).
+        Facts passed to build functions (:func:`~.builders.user_networks`).
     rng : numpy.random.Generator or None
         Draws every layer's seed, candidate by candidate.
     link : {"sigmoid", "softmax"}, default="sigmoid"
@@ -485,7 +484,7 @@ def candidate_view(train_model, active):
     steps: a view of the candidates still ``active`` trains only theirs. It
     shares the fused model's layers, so its variables are the fused model's
     (nothing is copied) and each active head's step is the one it took in the
-    fused model (:class:`~._losses.HeadwiseLoss` sums the heads' losses, so a
+    fused model (:class:`~.losses.HeadwiseLoss` sums the heads' losses, so a
     head's gradient does not depend on the others).
 
     Parameters

@@ -30,8 +30,8 @@ from collections import OrderedDict
 import keras
 import numpy as np
 
-from ._heads import copy_variables
-from ._portfolio import candidate_view
+from .._nn.builders import copy_variables
+from .._nn.portfolio import candidate_view
 
 __all__ = [
     "MAX_CONFIGURATIONS",
@@ -156,7 +156,7 @@ class _Trainer:
     """A compiled training model, its optimizer's initial state, and its views.
 
     A view trains some of the model's candidates only, on the same variables
-    (:func:`~._portfolio.candidate_view`); each is compiled once, with its
+    (:func:`~.._nn.portfolio.candidate_view`); each is compiled once, with its
     own optimizer, and kept with the model, so a later fit that stops the
     same candidates reuses its traced step too.
     """

@@ -28,8 +28,8 @@ _FORMAT = "sk_imbalance.keras_model.v1"
 #: The sk_imbalance types that :func:`load_skops` trusts: the estimator
 #: classes, the only ones a fitted estimator's skops file holds.
 SKOPS_TRUSTED = (
-    "sk_imbalance._classifier.WeightedMultiLabelClassifier",
-    "sk_imbalance._multiclass.WeightedMultiClassClassifier",
+    "sk_imbalance._estimator.multilabel.WeightedMultiLabelClassifier",
+    "sk_imbalance._estimator.multiclass.WeightedMultiClassClassifier",
 )
 
 

@@ -1,6 +1,6 @@
 """What the multi-label and the multiclass estimators share.
 
-Both estimators cross-fit ``k`` Keras heads in one model (:mod:`._crossfit`),
+Both estimators cross-fit ``k`` Keras heads in one model (:mod:`.._crossfit.loop`),
 choose the epoch on the held-out folds, fit their decisions on the
 out-of-fold scores and predict with the heads' ensemble (or a refit). The
 problem-specific parts, the target's encoding, the loss's kind, the
@@ -21,12 +21,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._crossfit import cross_fit, make_splits
-from ._feed import DENSIFY_BYTES
-from ._network import predict_logits
-from ._params import Custom, Flag, Number, Sizes
-from ._persistence import model_from_state, model_to_state
-from ._portfolio import (
+from .._crossfit.encoding import as_csr
+from .._crossfit.feed import DENSIFY_BYTES, predict_logits
+from .._crossfit.loop import cross_fit
+from .._crossfit.splits import make_splits
+from .._decisions.selection import blend, choose_weights
+from .._decisions.spread import match_spread
+from .._nn.portfolio import (
     DEFAULT_CANDIDATES,
     Candidate,
     blend_model,
@@ -34,16 +35,16 @@ from ._portfolio import (
     make_candidates,
     sparse_defaults,
 )
-from ._random import generator
-from ._selection import blend, choose_weights
-from ._sklearn_callbacks import CallbackSupportMixin, TaskReporter, fit_context
-from ._sparse import as_csr, use_sparse_layer
-from ._spread import match_spread
-from ._validation import check_cv, check_float32_range
+from .._utils.rng import generator
+from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
+from .params import Custom, Flag, Number, Sizes
+from .persistence import model_from_state, model_to_state
+from .sparse_policy import use_sparse_layer
+from .validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
 
-#: How the held-out folds choose among the candidates (:mod:`._selection`):
+#: How the held-out folds choose among the candidates (:mod:`.._decisions.selection`):
 #: greedy ensemble selection, chosen over the single best candidate (and over
 #: tolerances of 0.002 and 0.005) on split-half out-of-fold scores in
 #: benchmarks/portfolio_study.py.
@@ -51,7 +52,7 @@ SELECTION_RULE = "greedy"
 #: The MLP a user gets by naming any of its settings, the others at these.
 MLP_DEFAULTS = {"hidden_layer_sizes": (128,), "activation": "relu", "dropout": 0.2}
 
-#: Constraints of the parameters both estimators take (see :mod:`._params`).
+#: Constraints of the parameters both estimators take (see :mod:`.params`).
 COMMON_CONSTRAINTS = {
     "model": Custom(
         lambda v: v is None or callable(v),
@@ -116,12 +117,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     A subclass sets ``_link`` (``"sigmoid"`` or ``"softmax"``), provides
     ``_meta(n_features)`` (the facts passed to build functions) and
-    ``_head_loss()`` (a :class:`~._losses.HeadwiseLoss`), and calls
+    ``_head_loss()`` (a :class:`~.._nn.losses.HeadwiseLoss`), and calls
     :meth:`_cross_fit_heads` and :meth:`_final_model` from its ``fit``.
     """
 
     _link = "sigmoid"
-    #: What ``candidates=None`` trains (:mod:`._portfolio`).
+    #: What ``candidates=None`` trains (:mod:`.._nn.portfolio`).
     _default_candidates = DEFAULT_CANDIDATES
 
     def _check_model_kwargs(self):
@@ -164,12 +165,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         return super().set_params(**params)
 
     def _candidates(self, sparse=False):
-        """The candidate networks of this fit (:mod:`._portfolio`).
+        """The candidate networks of this fit (:mod:`.._nn.portfolio`).
 
         A ``model``, or any of ``hidden_layer_sizes``, ``activation`` and
         ``dropout``, names one network, trained alone; otherwise
         ``candidates`` (None: the default ones, or with ``sparse``, for a
-        first layer on the non-zeros, :func:`._portfolio.sparse_defaults`).
+        first layer on the non-zeros, :func:`.._nn.portfolio.sparse_defaults`).
         """
         named = [k for k in MLP_DEFAULTS if getattr(self, k) is not None]
         if self.candidates is not None and (self.model is not None or named):
@@ -196,7 +197,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         """``build(n_heads)``: the fit's fresh fused model of ``candidates``.
 
         ``sparse``: the MLP candidates' first layer works on the non-zeros of
-        sparse rows (:mod:`._sparse`); a build function always gets dense rows.
+        sparse rows (:mod:`.._nn.sparse_layer`); a build function always gets
+        dense rows.
         """
         meta = self._meta(n_features)
         return lambda n_heads: build_portfolio(
@@ -215,7 +217,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     ):
         """Train one head per split and candidate in one model.
 
-        See :func:`._crossfit.cross_fit`.
+        See :func:`.._crossfit.loop.cross_fit`.
         """
         return cross_fit(
             self._build_heads(
@@ -304,7 +306,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         become the chosen blend's (those of its heaviest candidate for the
         last two). With ``ensemble=True`` each candidate's out-of-fold
         probabilities are first narrowed to the spread of its heads' mean
-        (:mod:`._spread`), so that the choice and the decisions see scores
+        (:mod:`.._decisions.spread`), so that the choice and the decisions see scores
         distributed as ``predict`` will see them. Returns the weights.
 
         ``candidates_["oof_score"]`` is each candidate's objective on those

@@ -9,8 +9,8 @@ import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin
 from sklearn.utils.validation import validate_data
 
-from ._base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
-from ._decisions import (
+from .._decisions.label_weights import LABEL_WEIGHT_STRATEGIES, check_label_weights
+from .._decisions.multilabel import (
     SCORINGS,
     Decisions,
     calibration_matters,
@@ -20,24 +20,24 @@ from ._decisions import (
     parse_scoring,
     to_logits,
 )
-from ._label_weights import LABEL_WEIGHT_STRATEGIES, check_label_weights
-from ._losses import LOSSES, HeadwiseLoss, element_weights
-from ._params import Custom, Number, Options, validate_params
-from ._sklearn_callbacks import with_callbacks
-from ._thresholds import (
+from .._decisions.thresholds import (
     MAX_ANCHOR_RATIO,
     MAX_PREDICTED_RATIO,
     MIN_POSITIVES,
     SHRINKAGE,
 )
-from ._validation import (
+from .._nn.losses import LOSSES, HeadwiseLoss, element_weights
+from ..report import label_report
+from .base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
+from .callbacks import with_callbacks
+from .params import Custom, Number, Options, validate_params
+from .validation import (
     check_float32_range,
     check_sample_weight,
     check_threshold,
     check_threshold_scoring,
     encode_target,
 )
-from .report import label_report
 
 __all__ = ["WeightedMultiLabelClassifier"]
 
@@ -76,7 +76,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         The candidate networks the held-out folds blend, when no single
         network is named (``model``, ``hidden_layer_sizes``, ``activation``,
         ``dropout``). None: the three networks of ``DEFAULT_CANDIDATES``
-        (``sk_imbalance._portfolio``), ``"linear-wd1e-3"`` (a linear model,
+        (``sk_imbalance._nn.portfolio``), ``"linear-wd1e-3"`` (a linear model,
         L2 penalty 1e-3), ``"mlp"`` (``(128,)``, dropout 0.2) and ``"wide"``
         (``(512,)``, dropout 0.5), blended by greedy ensemble selection;
         ``"wide"`` is left out when the first layer works on the non-zeros
@@ -300,7 +300,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
        otherwise the label keeps the anchor.
 
     With ``ensemble=True`` these out-of-fold scores are first narrowed to the
-    spread of the heads' mean (``sk_imbalance._spread``), so that a cut-off
+    spread of the heads' mean (``sk_imbalance._decisions.spread``), so that a cut-off
     predicts about as many new rows as it did held-out ones.
 
     The cut-offs are then carried through the calibration map into
@@ -339,7 +339,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     network's first layer works on the non-zeros only: head :math:`j`'s first
     layer is :math:`\sum_r x_r W_j[r]` over the row's non-zero columns
     :math:`r`, an embedding bag, and Adam updates only the kernel rows a batch
-    touched ("lazy" Adam, :class:`~sk_imbalance._sparse.LazyAdam`). A step then
+    touched ("lazy" Adam, :class:`~sk_imbalance._nn.optimizers.LazyAdam`). A step then
     costs the batch's words, not the vocabulary, and no dense copy of ``X`` is
     made in ``fit``, out-of-fold scoring or ``predict``; memory grows with the
     non-zeros and the kernel (``k x n_features x units`` floats). With SGD the
@@ -352,7 +352,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     build function passed as ``model`` receives dense rows: sparse ``X`` is
     densified one batch at a time (once, if its dense copy fits 512 MB), so its
     cost grows with ``n_features``. The fitted ``model_`` of a sparse fit takes
-    the rows' entries (:func:`sk_imbalance._sparse.encode_rows`); ``predict``
+    the rows' entries (:func:`sk_imbalance._crossfit.encoding.encode_rows`); ``predict``
     and ``predict_proba`` take sparse or dense ``X`` alike.
 
     **Choosing the epoch.** After every epoch each head scores its held-out
@@ -405,7 +405,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     (2, 5)
     """
 
-    #: One check per parameter, run at the start of ``fit`` (see :mod:`._params`).
+    #: One check per parameter, run at the start of ``fit`` (see :mod:`.params`).
     _parameter_constraints = {
         **COMMON_CONSTRAINTS,
         "class_weight": Custom(
@@ -614,7 +614,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         return HeadwiseLoss(self.loss, self.focal_gamma)
 
     def _fit_decisions(self, Y, Z, sample_weight, calibrate=True):
-        """Calibration and thresholds on out-of-fold logits; see :mod:`._decisions`.
+        """Calibration and thresholds on out-of-fold logits.
+
+        See :mod:`.._decisions.multilabel`.
 
         ``calibrate=False`` skips the calibration map (identity), for the
         monitor where the decisions do not depend on it.
@@ -639,7 +641,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         make from out-of-fold ``proba``: the monitor that chooses the epoch.
         The calibration and thresholds are fitted on ``proba`` exactly as at
         the end of ``fit`` (the calibration only where the decisions depend on
-        it, :func:`._decisions.calibration_matters`).
+        it, :func:`.._decisions.multilabel.calibration_matters`).
         """
         Z = to_logits(proba)
         calibrate = calibration_matters(self.threshold, self.scoring)

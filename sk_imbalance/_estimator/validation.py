@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ._params import ParameterTypeError
+from .params import ParameterTypeError
 
 __all__ = [
     "EncodedTarget",
