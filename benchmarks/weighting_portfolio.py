@@ -1,0 +1,336 @@
+"""Which weightings and networks should the portfolio hold, and at what cost?
+
+Issue 27: the held-out folds should choose the class weighting too, and the
+portfolio should cost about one network. This study records, per data set,
+seed and FIXED weighting (``balanced``, ``none``, ``balanced_sqrt``), one fit
+of a library of candidates (``LIBRARY``: linear models with two L2 penalties,
+the MLP, the wide MLP), each candidate's per-epoch out-of-fold (OOF) curve, its
+OOF probabilities at its chosen epoch (narrowed to its ensemble's spread, as
+the estimator uses them) and its test probabilities. Candidates are
+independent heads of the fused model (no shared weight; the folds, batches
+and initial weights depend on the seed only), so a fit of candidate set A
+under weighting W and of set B under V together are what one fit of all of
+them would give, and ``score`` can compare portfolios and racing rules
+without refitting.
+
+**One scale.** A network trained with label weights :math:`[w_0, w_1]` has
+its logit shifted by about :math:`s = \\log(w_1 / w_0)` from an unweighted
+one (the prior shift of the weighted loss). Before a blend mixes weightings,
+each candidate's logits are moved to the reference weighting's scale, ``z +
+s_ref - s_own``; the decisions are then fitted as the estimator fits them
+with the reference's label weights. ``--reference`` names it (balanced).
+
+``score`` reports, per data set (mean (sd) over seeds):
+
+- ``fixed W``: today's default portfolio (``DEFAULT``) trained under W alone,
+  blended by greedy selection and decided with W's own weights: what
+  ``class_weight=W`` gives;
+- each portfolio of ``PORTFOLIOS`` (networks x weightings), greedy selection
+  on the reference scale, with and without **racing**: after epoch ``r`` a
+  candidate whose OOF objective is below the best one's by more than ``m``
+  stops there and leaves the blend;
+- its test macro-F1, its split-half macro-F1 (chosen and tuned on one half of
+  the OOF rows, scored on the other: the number to choose on), and its cost:
+  the epochs each candidate trained times its arithmetic per row (first layer
+  ``d x h`` plus ``h x m``, or ``d x m`` for a linear model), over the same for
+  the MLP under the reference weighting alone (today's single-network fit).
+
+Nothing here chooses on a test split. Run::
+
+    python benchmarks/weighting_portfolio.py record [--datasets ...]
+        [--seeds 0,1,2] [--class-weights balanced,none,balanced_sqrt]
+        [--subsample N] [--scores /tmp/weighting_portfolio]
+    python benchmarks/weighting_portfolio.py score [--scores ...] [--out table.md]
+"""
+
+import argparse
+import os
+import time
+from itertools import product
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+from _mulan import DATASETS, DEFAULT_DATA  # noqa: E402
+from _report import run_header, write_markdown  # noqa: E402
+from portfolio_study import Recorder, _scorer  # noqa: E402
+from scipy.special import expit, logit  # noqa: E402
+from weighting_study import WEIGHTINGS, load  # noqa: E402
+
+from sk_imbalance._crossfit.feed import predict_logits  # noqa: E402
+from sk_imbalance._decisions.selection import blend, greedy_weights  # noqa: E402
+from sk_imbalance._decisions.spread import match_spread  # noqa: E402
+
+LIBRARY = [
+    {"name": "lin3", "hidden_layer_sizes": (), "dropout": 0.0,
+     "weight_decay": 1e-3, "learning_rate_scale": 3.0},
+    {"name": "lin4", "hidden_layer_sizes": (), "dropout": 0.0,
+     "weight_decay": 1e-4, "learning_rate_scale": 3.0},
+    {"name": "mlp", "hidden_layer_sizes": (128,), "dropout": 0.2},
+    {"name": "wide", "hidden_layer_sizes": (512,), "dropout": 0.5},
+]  # fmt: skip
+#: Today's default portfolio.
+DEFAULT = ("lin3", "mlp", "wide")
+#: Short names of the weightings, for candidate names like ``mlp/none``.
+SHORT = {"balanced": "bal", "none": "none", "balanced_sqrt": "sqrt",
+         "effective_number": "eff"}  # fmt: skip
+#: Portfolios compared: (networks, weightings).
+PORTFOLIOS = {
+    "default x bal": (DEFAULT, ("balanced",)),
+    "default x {bal,none}": (DEFAULT, ("balanced", "none")),
+    "mlp x {bal,none}": (("mlp",), ("balanced", "none")),
+    "mlp x {bal,sqrt,none}": (("mlp",), ("balanced", "balanced_sqrt", "none")),
+    "lin3,mlp x {bal,none}": (("lin3", "mlp"), ("balanced", "none")),
+    "lin4,mlp x {bal,none}": (("lin4", "mlp"), ("balanced", "none")),
+    "lin3,lin4,mlp x {bal,none}": (("lin3", "lin4", "mlp"), ("balanced", "none")),
+    "all x {bal,none}": (("lin3", "lin4", "mlp", "wide"), ("balanced", "none")),
+    "all x {bal,sqrt,none}": (
+        ("lin3", "lin4", "mlp", "wide"),
+        ("balanced", "balanced_sqrt", "none"),
+    ),
+}
+#: Racing rules: (epoch, margin) after which a trailing candidate stops.
+RACES = ((3, 0.02), (5, 0.01), (5, 0.02), (8, 0.01))
+
+
+def record(args):
+    out = Path(args.scores)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in args.datasets.split(","):
+        label = f"{name}@{args.subsample}" if args.subsample else name
+        for seed in args.seeds:
+            X, Y, X_test, Y_test = load(args.data, name, args.subsample, seed)
+            for weighting in args.class_weights:
+                path = out / f"{label}_{seed}_{weighting}.npz"
+                if path.exists():
+                    continue
+                est = Recorder(
+                    candidates=LIBRARY,
+                    class_weight=WEIGHTINGS[weighting],
+                    random_state=seed,
+                )
+                start = time.perf_counter()
+                est.fit(X, Y)
+                seconds = time.perf_counter() - start
+                crossfit = est.crossfit_
+                results, held = crossfit.candidates, crossfit.held
+                curves = [list(r.history["oof_score"]) for r in results]
+                longest = max(len(c) for c in curves)
+                np.savez_compressed(
+                    path,
+                    names=np.array([c["name"] for c in LIBRARY]),
+                    oof=np.stack(
+                        [
+                            match_spread(
+                                r.proba,
+                                crossfit.held_sets,
+                                r.between,
+                                train_sets=crossfit.train_sets,
+                            )[0][held]
+                            for r in results
+                        ]
+                    ),
+                    test=np.stack(
+                        [expit(predict_logits(r.model, X_test)) for r in results]
+                    ),
+                    Y_held=Y[held],
+                    Y_test=Y_test,
+                    epochs=np.array([r.n_epochs for r in results]),
+                    curves=np.array(
+                        [c + [np.nan] * (longest - len(c)) for c in curves]
+                    ),
+                    label_weights=est.label_weights_,
+                    n_features=X.shape[1],
+                    seconds=seconds,
+                )
+                print(
+                    f"{label} seed {seed} {weighting}: {seconds:.0f} s, epochs "
+                    f"{[r.n_epochs for r in results]}, trained "
+                    f"{[len(c) for c in curves]}",
+                    flush=True,
+                )
+
+
+def shift(label_weights):
+    """Per-label logit shift of a weighting, ``log(w_pos / w_neg)``."""
+    w = np.asarray(label_weights, float)
+    return np.log(w[:, 1]) - np.log(w[:, 0])
+
+
+def to_scale(proba, own, reference):
+    """Probabilities moved from weighting ``own``'s scale to ``reference``'s."""
+    return expit(logit(np.clip(proba, 1e-12, 1 - 1e-12)) + reference - own)
+
+
+def unit_cost(network, n_features, n_outputs):
+    """Arithmetic per row and epoch of one head of ``network``."""
+    hidden = {"lin3": 0, "lin4": 0, "mlp": 128, "wide": 512}[network]
+    if hidden == 0:
+        return n_features * n_outputs
+    return n_features * hidden + hidden * n_outputs
+
+
+def race(curves, epoch, margin):
+    """Which candidates survive, and the epochs each trained, under a race.
+
+    After ``epoch`` (if reached), a candidate whose score is below the best
+    score at that epoch by more than ``margin`` stops; a candidate that had
+    stopped before keeps what it had.
+    """
+    trained = np.array([np.sum(np.isfinite(c)) for c in curves])
+    at = np.array(
+        [c[epoch - 1] if len(c) >= epoch and np.isfinite(c[epoch - 1]) else np.nan
+         for c in curves]
+    )  # fmt: skip
+    if np.all(np.isnan(at)):
+        return np.ones(len(curves), bool), trained
+    best = np.nanmax(at)
+    survive = ~(at < best - margin)
+    return survive, np.where(survive, trained, np.minimum(trained, epoch))
+
+
+def load_group(folder, label, seed, weightings):
+    """The recorded fits of one data set and seed, one per weighting."""
+    fits = {}
+    for weighting in weightings:
+        path = Path(folder) / f"{label}_{seed}_{weighting}.npz"
+        if path.exists():
+            fits[weighting] = dict(np.load(path))
+    return fits
+
+
+def evaluate(fits, members, reference, races=RACES, halves=True, seed=0):
+    """Test and split-half macro-F1 and cost of a portfolio, per racing rule."""
+    ref = fits[reference]
+    score, fitted_f1 = _scorer(ref["label_weights"])
+    Y_held, Y_test = ref["Y_held"], ref["Y_test"]
+    s_ref = shift(ref["label_weights"])
+    names = [str(n) for n in ref["names"]]
+    oof, test, curves, cost = [], [], [], []
+    mlp_cost = None
+    for network, weighting in members:
+        fit = fits[weighting]
+        i = names.index(network)
+        own = shift(fit["label_weights"])
+        oof.append(to_scale(fit["oof"][i], own, s_ref))
+        test.append(to_scale(fit["test"][i], own, s_ref))
+        curves.append(fit["curves"][i])
+        cost.append(unit_cost(network, int(fit["n_features"]), Y_held.shape[1]))
+    i = names.index("mlp")
+    mlp_cost = np.sum(np.isfinite(ref["curves"][i])) * unit_cost(
+        "mlp", int(ref["n_features"]), Y_held.shape[1]
+    )
+    rows = {}
+    for rule in [None, *races]:
+        if rule is None:
+            survive = np.ones(len(members), bool)
+            trained = np.array([np.sum(np.isfinite(c)) for c in curves])
+        else:
+            survive, trained = race(curves, *rule)
+        kept = np.flatnonzero(survive)
+        part = [oof[k] for k in kept]
+        scores = [score(Y_held, p) for p in part]
+        weights, _ = greedy_weights(part, lambda P: score(Y_held, P), scores=scores)
+        full = np.zeros(len(members))
+        full[kept] = weights
+        test_f1 = fitted_f1(Y_held, blend(oof, full), Y_test, blend(test, full))
+        half = np.nan
+        if halves:
+            half = _split_half_greedy(part, Y_held, score, fitted_f1, seed)
+        rows[rule] = {
+            "test": test_f1,
+            "half": half,
+            "cost": float(np.sum(trained * np.array(cost)) / mlp_cost),
+            "weights": full,
+        }
+    return rows
+
+
+def _split_half_greedy(oof, Y, score, fitted_f1, seed, cuts=2):
+    """Greedy selection and its thresholds on one half, scored on the other."""
+    rng = np.random.default_rng(seed)
+    found = []
+    for _ in range(cuts):
+        halves = np.array_split(rng.permutation(Y.shape[0]), 2)
+        for a, b in (halves, halves[::-1]):
+            part = [p[a] for p in oof]
+            w, _ = greedy_weights(part, lambda P, a=a: score(Y[a], P))
+            found.append(
+                fitted_f1(Y[a], blend(part, w), Y[b], blend([p[b] for p in oof], w))
+            )
+    return float(np.mean(found))
+
+
+def score(args):
+    folder = Path(args.scores)
+    groups = {}
+    for path in sorted(folder.glob("*.npz")):
+        label, seed, weighting = path.stem.rsplit("_", 2)
+        groups.setdefault(label, set()).add(int(seed))
+    lines = []
+    for label, seeds in groups.items():
+        table = {}
+        for seed in sorted(seeds):
+            fits = load_group(folder, label, seed, WEIGHTINGS)
+            if args.reference not in fits:
+                continue
+            for weighting in fits:
+                found = evaluate(
+                    fits, [(n, weighting) for n in DEFAULT], weighting, races=(),
+                    halves=not args.no_halves, seed=seed,
+                )  # fmt: skip
+                table.setdefault(f"fixed {weighting}", []).append(found[None])
+                found = evaluate(
+                    fits, [("mlp", weighting)], weighting, races=(),
+                    halves=not args.no_halves, seed=seed,
+                )  # fmt: skip
+                table.setdefault(f"mlp, fixed {weighting}", []).append(found[None])
+            for portfolio, (networks, weightings) in PORTFOLIOS.items():
+                if not all(w in fits for w in weightings):
+                    continue
+                members = list(product(networks, weightings))
+                found = evaluate(
+                    fits, members, args.reference, halves=not args.no_halves,
+                    seed=seed,
+                )  # fmt: skip
+                for rule, row in found.items():
+                    name = portfolio if rule is None else f"{portfolio}, race {rule}"
+                    table.setdefault(name, []).append(row)
+        lines.append(f"### {label} ({len(seeds)} seeds)")
+        lines.append(
+            "| portfolio | test macro-F1 | split-half | cost / mlp |\n|---|---|---|---|"
+        )
+        for name, runs in table.items():
+            test = [r["test"] for r in runs]
+            half = [r["half"] for r in runs]
+            cost = [r["cost"] for r in runs]
+            lines.append(
+                f"| {name} | {np.mean(test):.3f} ({np.std(test):.3f}) | "
+                f"{np.nanmean(half) if np.any(np.isfinite(half)) else np.nan:.3f} | "
+                f"{np.mean(cost):.2f} |"
+            )
+        print("\n".join(lines[-len(table) - 2 :]), flush=True)
+    write_markdown(args.out, run_header(), "\n\n".join(lines))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=["record", "score"])
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--class-weights", default="balanced,none,balanced_sqrt")
+    parser.add_argument("--subsample", type=int, default=None)
+    parser.add_argument("--scores", default="/tmp/weighting_portfolio")
+    parser.add_argument("--reference", default="balanced")
+    parser.add_argument("--no-halves", action="store_true")
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    args.seeds = [int(s) for s in args.seeds.split(",")]
+    args.class_weights = args.class_weights.split(",")
+    record(args) if args.step == "record" else score(args)
+
+
+if __name__ == "__main__":
+    main()
