@@ -108,12 +108,12 @@ class OOFRecorder(WeightedMultiLabelClassifier):
     """
 
     def _choose_candidates(self, candidates, crossfit, score):
-        weights = super()._choose_candidates(candidates, crossfit, score)
+        blend = super()._choose_candidates(candidates, crossfit, score)
         held = crossfit.held
         self.blend_oof_score_ = (
-            float(score(held, crossfit.proba[held])) if held.any() else float("nan")
+            float(score(held, blend.proba[held])) if held.any() else float("nan")
         )
-        return weights
+        return blend
 
 
 def load(data, name, subsample, seed):

@@ -167,7 +167,8 @@ def _heads_logits(est, X):
 class _Recorder(WeightedMultiLabelClassifier):
     def _choose_candidates(self, candidates, crossfit, score):
         self.crossfit_ = crossfit
-        return super()._choose_candidates(candidates, crossfit, score)
+        self.blend_ = super()._choose_candidates(candidates, crossfit, score)
+        return self.blend_
 
     def _check_splits(self, splits, targets):
         self.splits_ = splits
@@ -248,7 +249,7 @@ def test_fit_narrows_the_held_out_scores_only_for_the_ensemble(ensemble):
     crossfit = est.crossfit_
     result = crossfit.candidates[0]
     raw = logit(result.proba)
-    used = logit(crossfit.proba)
+    used = logit(est.blend_.proba)  # what the decisions were fitted on
     if ensemble:  # the fit's own tau^2 and splits, handed to match_spread
         assert result.between is not None and (result.between > 0).all()
         expected, ratio = match_spread(

@@ -48,14 +48,15 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CrossFitResult:
     """What one cross-fit returns.
 
     With several candidates (:mod:`.._nn.portfolio`), ``model``, ``proba``,
-    ``n_epochs`` and ``history`` are the first candidate's until the
-    estimator chooses among them (:mod:`.._decisions.selection`); ``candidates`` holds
-    each one's.
+    ``n_epochs`` and ``history`` are the first candidate's, and
+    ``candidates`` holds each one's. The estimator's choice among them
+    (:mod:`.._decisions.selection`) is a separate value: the result is
+    frozen.
 
     Attributes
     ----------
@@ -90,7 +91,7 @@ class CrossFitResult:
     train_sets: list = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CandidateResult:
     """One candidate's part of a cross-fit.
 

@@ -5,6 +5,7 @@ the parameters into a cross-fit (:mod:`.._crossfit`) and decisions
 (:mod:`.._decisions`), and keeps the fitted state.
 
 - :mod:`.base`: ``CrossFitClassifier``, the ``fit`` both estimators share;
+- :mod:`.choice`: the held-out folds' choice among the candidates;
 - :mod:`.multilabel`, :mod:`.multiclass`: the two public estimators;
 - :mod:`.params`, :mod:`.validation`: parameter constraints and checks;
 - :mod:`.sparse_policy`: when the first layer works on the non-zeros;

@@ -25,8 +25,6 @@ from .._crossfit.encoding import as_csr
 from .._crossfit.feed import DENSIFY_BYTES, predict_logits
 from .._crossfit.loop import cross_fit
 from .._crossfit.splits import make_splits
-from .._decisions.selection import blend, choose_weights
-from .._decisions.spread import match_spread
 from .._nn.portfolio import (
     DEFAULT_CANDIDATES,
     Candidate,
@@ -37,6 +35,7 @@ from .._nn.portfolio import (
 )
 from .._utils.rng import generator
 from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
+from .choice import HeadsFit, choose_blend
 from .params import Custom, Flag, Number, Sizes
 from .persistence import model_from_state, model_to_state
 from .sparse_policy import use_sparse_layer
@@ -44,11 +43,6 @@ from .validation import check_cv, check_float32_range
 
 __all__ = ["COMMON_CONSTRAINTS", "CrossFitClassifier", "take_rows"]
 
-#: How the held-out folds choose among the candidates (:mod:`.._decisions.selection`):
-#: greedy ensemble selection, chosen over the single best candidate (and over
-#: tolerances of 0.002 and 0.005) on split-half out-of-fold scores in
-#: benchmarks/portfolio_study.py.
-SELECTION_RULE = "greedy"
 #: The MLP a user gets by naming any of its settings, the others at these.
 MLP_DEFAULTS = {"hidden_layer_sizes": (128,), "activation": "relu", "dropout": 0.2}
 
@@ -260,9 +254,9 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        crossfit : CrossFitResult
-        state : tuple
-            What :meth:`_final_model` needs.
+        HeadsFit
+            The cross-fit, the chosen blend of candidates and what
+            :meth:`_final_model` needs.
         """
         candidates = self._candidates()
         self.sparse_layer_ = use_sparse_layer(
@@ -294,20 +288,21 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             hooks=hooks,
         )
-        weights = self._choose_candidates(candidates, crossfit, score)
-        self.n_epochs_ = crossfit.n_epochs
-        self.history_ = crossfit.history
-        return crossfit, (X, y, targets, score, rng, context, candidates, weights)
+        blend = self._choose_candidates(candidates, crossfit, score)
+        self.n_epochs_ = blend.n_epochs
+        self.history_ = blend.history
+        return HeadsFit(X, y, targets, score, rng, context, candidates, crossfit, blend)
 
     def _choose_candidates(self, candidates, crossfit, score):
         """Blend the candidates on their out-of-fold scores; record ``candidates_``.
 
-        ``crossfit``'s model, out-of-fold probabilities, epoch and history
-        become the chosen blend's (those of its heaviest candidate for the
-        last two). With ``ensemble=True`` each candidate's out-of-fold
-        probabilities are first narrowed to the spread of its heads' mean
-        (:mod:`.._decisions.spread`), so that the choice and the decisions see scores
-        distributed as ``predict`` will see them. Returns the weights.
+        Returns the chosen blend (:func:`.choice.choose_blend`): its model,
+        out-of-fold probabilities, epoch and history (those of its heaviest
+        candidate for the last two); ``crossfit`` is left as it is. With
+        ``ensemble=True`` each candidate's out-of-fold probabilities are
+        first narrowed to the spread of its heads' mean
+        (:mod:`.._decisions.spread`), so that the choice and the decisions see
+        scores distributed as ``predict`` will see them.
 
         ``candidates_["oof_score"]`` is each candidate's objective on those
         matched scores, with one candidate as with several: the scale the
@@ -316,65 +311,41 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         matching needs :math:`\\tau^2`, one more forward pass over ``k``
         times the rows, which is measured once, at the chosen epoch.
         """
-        results, held = crossfit.candidates, crossfit.held
-        probas = [r.proba for r in results]
-        if self.ensemble and held.any():  # as narrow as the ensemble's scores
-            probas = [
-                match_spread(
-                    r.proba,
-                    crossfit.held_sets,
-                    r.between,
-                    train_sets=crossfit.train_sets,
-                )[0]
-                for r in results
-            ]
-        if len(results) == 1:
-            weights = np.ones(1)
-            # the scale the candidates are compared on: the matched scores
-            scores = [score(held, probas[0][held]) if held.any() else np.nan]
-            crossfit.proba = probas[0]
-        elif not held.any():
-            raise ValueError("Choosing among candidates needs held-out rows.")
-        else:
-            weights, scores, _ = choose_weights(
-                [p[held] for p in probas],
-                lambda proba: score(held, proba),
-                rule=SELECTION_RULE,
-            )
-            heaviest = results[int(np.argmax(weights))]
-            crossfit.model = blend_model(
-                [r.model for r in results], weights, self._link
-            )
-            crossfit.proba = blend(probas, weights)
-            crossfit.n_epochs, crossfit.history = heaviest.n_epochs, heaviest.history
+        blend = choose_blend(crossfit, score, link=self._link, match=self.ensemble)
         self.candidates_ = {
             "name": [c.name for c in candidates],
             "params": [c.describe() for c in candidates],
-            "oof_score": [float(v) for v in scores],
-            "n_epochs": [r.n_epochs for r in results],
-            "weight": [float(w) for w in weights],
+            "oof_score": [float(v) for v in blend.scores],
+            "n_epochs": [r.n_epochs for r in crossfit.candidates],
+            "weight": [float(w) for w in blend.weights],
         }
-        return weights
+        return blend
 
     def _check_splits(self, splits, targets):
         """Hook: look at the fit's splits (and packed targets) before training."""
 
-    def _final_model(self, crossfit, state):
-        """The predicting network (ensemble or refit); ends the callback task."""
-        X, y, targets, score, rng, context, candidates, weights = state
+    def _final_model(self, fitted):
+        """The predicting network (ensemble or refit); ends the callback task.
+
+        Parameters
+        ----------
+        fitted : HeadsFit
+            What :meth:`_cross_fit_heads` returned.
+        """
+        weights = fitted.blend.weights
         if self.ensemble:
-            self.model_ = crossfit.model
+            self.model_ = fitted.blend.model
         else:
-            everything = [(np.arange(X.shape[0]), np.arange(0))]
+            everything = [(np.arange(fitted.X.shape[0]), np.arange(0))]
             chosen = np.flatnonzero(weights > 0)
-            epochs = [crossfit.candidates[i].n_epochs for i in chosen]
+            epochs = [fitted.crossfit.candidates[i].n_epochs for i in chosen]
             refit = self._cross_fit(
-                [candidates[i] for i in chosen],
-                X,
-                targets,
+                [fitted.candidates[i] for i in chosen],
+                fitted.X,
+                fitted.targets,
                 everything,
-                rng,
-                score,
+                fitted.rng,
+                fitted.score,
                 patience=None,
                 epochs=epochs[0] if len(chosen) == 1 else epochs,
                 hooks=(),
@@ -382,8 +353,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self.model_ = blend_model(
                 [r.model for r in refit.candidates], weights[chosen], self._link
             )
-        if context is not None:
-            context.call_on_fit_task_end(estimator=self, X=X, y=y)
+        if fitted.context is not None:
+            fitted.context.call_on_fit_task_end(estimator=self, X=fitted.X, y=fitted.y)
 
     def _network_logits(self, X):
         """The fitted network's logits of ``X``, float64, after validating ``X``."""

@@ -454,10 +454,10 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
                 y_index[held], to_log_proba(proba), take_rows(sample_weight, held)
             )
 
-        crossfit, state = self._cross_fit_heads(X, y, targets, score, stratify=onehot)
-        held = crossfit.held
+        fitted = self._cross_fit_heads(X, y, targets, score, stratify=onehot)
+        held = fitted.crossfit.held
         y_held, weight_held = y_index[held], take_rows(sample_weight, held)
-        Z_held = to_log_proba(crossfit.proba[held])
+        Z_held = to_log_proba(fitted.blend.proba[held])
         decisions = self._fit_decisions(y_held, Z_held, weight_held)
         self.calibration_scale_ = decisions.scale
         self.calibration_bias_ = decisions.bias
@@ -470,7 +470,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             self.offsets_,
             weight_held,
         )
-        self._final_model(crossfit, state)
+        self._final_model(fitted)
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):

@@ -536,10 +536,10 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
                 target.Y[held], proba, take_rows(sample_weight, held)
             )
 
-        crossfit, state = self._cross_fit_heads(X, y, targets, score, stratify=target.Y)
-        held = crossfit.held
+        fitted = self._cross_fit_heads(X, y, targets, score, stratify=target.Y)
+        held = fitted.crossfit.held
         Y_held, weight_held = target.Y[held], take_rows(sample_weight, held)
-        Z_held = to_logits(crossfit.proba[held])
+        Z_held = to_logits(fitted.blend.proba[held])
         decisions = self._fit_decisions(Y_held, Z_held, weight_held)
         self._set_decision_attributes(decisions)
         self.label_report_ = label_report(
@@ -550,7 +550,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
             top_k=self.top_k,
             sample_weight=weight_held,
         )
-        self._final_model(crossfit, state)
+        self._final_model(fitted)
         return self
 
     def _validate_fit_data(self, X, y, sample_weight):

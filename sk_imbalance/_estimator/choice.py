@@ -1,0 +1,166 @@
+"""The held-out folds' choice among the candidates, and what a fit carries to its end.
+
+After the cross-fit (:func:`.._crossfit.loop.cross_fit`) every candidate has
+out-of-fold probabilities. :func:`choose_blend` weights the candidates on them
+(:mod:`.._decisions.selection`) and returns the chosen blend as a new value,
+:class:`ChosenBlend`; the cross-fit's result is not changed.
+:class:`HeadsFit` holds what the first half of ``fit`` hands to the second
+(:meth:`~.base.CrossFitClassifier._final_model`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from .._crossfit.loop import CrossFitResult
+from .._decisions.selection import blend, choose_weights
+from .._decisions.spread import match_spread
+from .._nn.portfolio import blend_model
+
+__all__ = ["SELECTION_RULE", "ChosenBlend", "HeadsFit", "choose_blend"]
+
+#: How the held-out folds choose among the candidates (:mod:`.._decisions.selection`):
+#: greedy ensemble selection, chosen over the single best candidate (and over
+#: tolerances of 0.002 and 0.005) on split-half out-of-fold scores in
+#: benchmarks/portfolio_study.py.
+SELECTION_RULE = "greedy"
+
+
+@dataclass(frozen=True)
+class ChosenBlend:
+    """The blend of candidates the held-out folds chose.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_candidates,)
+        Each candidate's weight in the blend, non-negative (``[1.0]`` for one
+        candidate).
+    scores : list of float
+        Each candidate's objective on its out-of-fold scores as the choice
+        saw them (narrowed to the ensemble's spread with ``match``; NaN
+        without held-out rows).
+    model : keras.Model
+        The blend's ensemble view: ``(n, d)`` to the logits of the weighted
+        mean of the candidates' probabilities (a lone candidate's own view).
+    proba : ndarray of shape (n_samples, n_outputs)
+        The blend's out-of-fold probabilities, as the choice saw them: what
+        the decisions are fitted on. NaN for rows no head held out.
+    n_epochs : int
+        The chosen epoch of the heaviest candidate.
+    history : dict of list
+        The heaviest candidate's ``"loss"`` and ``"oof_score"`` per epoch.
+    """
+
+    weights: np.ndarray
+    scores: list
+    model: keras.Model
+    proba: np.ndarray
+    n_epochs: int
+    history: dict
+
+
+def choose_blend(crossfit, score, *, link="sigmoid", match=True):
+    """Blend the candidates of a cross-fit on their out-of-fold scores.
+
+    With ``match`` each candidate's out-of-fold probabilities are first
+    narrowed to the spread of its heads' mean (:mod:`.._decisions.spread`), so
+    that the choice and the decisions see scores distributed as the ensemble
+    will predict them. One candidate is its own blend; several are weighted
+    by :data:`SELECTION_RULE`.
+
+    Parameters
+    ----------
+    crossfit : CrossFitResult
+    score : callable
+        ``score(held, proba)``, the out-of-fold objective.
+    link : {"sigmoid", "softmax"}, default="sigmoid"
+        How the blend's model averages the candidates
+        (:func:`.._nn.portfolio.blend_model`).
+    match : bool, default=True
+        Narrow the scores to the ensemble's spread (``ensemble=True``).
+
+    Returns
+    -------
+    ChosenBlend
+    """
+    results, held = crossfit.candidates, crossfit.held
+    probas = [r.proba for r in results]
+    if match and held.any():  # as narrow as the ensemble's scores
+        probas = [
+            match_spread(
+                r.proba,
+                crossfit.held_sets,
+                r.between,
+                train_sets=crossfit.train_sets,
+            )[0]
+            for r in results
+        ]
+    if len(results) == 1:
+        only = results[0]
+        # the scale the candidates are compared on: the matched scores
+        scores = [score(held, probas[0][held]) if held.any() else np.nan]
+        return ChosenBlend(
+            np.ones(1), scores, only.model, probas[0], only.n_epochs, only.history
+        )
+    if not held.any():
+        raise ValueError("Choosing among candidates needs held-out rows.")
+    weights, scores, _ = choose_weights(
+        [p[held] for p in probas],
+        lambda proba: score(held, proba),
+        rule=SELECTION_RULE,
+    )
+    heaviest = results[int(np.argmax(weights))]
+    return ChosenBlend(
+        weights,
+        scores,
+        blend_model([r.model for r in results], weights, link),
+        blend(probas, weights),
+        heaviest.n_epochs,
+        heaviest.history,
+    )
+
+
+@dataclass(frozen=True)
+class HeadsFit:
+    """The first half of a fit, as the second half needs it.
+
+    :meth:`~.base.CrossFitClassifier._cross_fit_heads` returns it; the
+    decisions are fitted on ``blend.proba`` of the ``crossfit.held`` rows, and
+    :meth:`~.base.CrossFitClassifier._final_model` makes the predicting
+    network from it.
+
+    Attributes
+    ----------
+    X : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features)
+        The rows the heads trained on (CSR when the first layer works on the
+        non-zeros, ``sparse_layer_``).
+    y : array-like
+        The target as given to ``fit`` (for the callbacks).
+    targets : ndarray of shape (n_samples, 2 * n_outputs), float32
+        0/1 targets followed by their element weights.
+    score : callable
+        ``score(held, proba)``, the out-of-fold monitor.
+    rng : numpy.random.Generator
+        The fit's generator, drawn on again by a refit.
+    context : sklearn.callback.CallbackContext or None
+        The root callback context (None without callback support).
+    candidates : list of Candidate
+        The candidates trained, in order.
+    crossfit : CrossFitResult
+        The cross-fit's result, every candidate's.
+    blend : ChosenBlend
+        The held-out folds' choice among the candidates.
+    """
+
+    X: object
+    y: object
+    targets: np.ndarray
+    score: object
+    rng: np.random.Generator
+    context: object
+    candidates: list
+    crossfit: CrossFitResult
+    blend: ChosenBlend
