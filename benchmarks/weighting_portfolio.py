@@ -59,6 +59,7 @@ from scipy.special import expit, logit  # noqa: E402
 from weighting_study import WEIGHTINGS, load  # noqa: E402
 
 from sk_imbalance._crossfit.feed import predict_logits  # noqa: E402
+from sk_imbalance._decisions.label_weights import check_label_weights  # noqa: E402
 from sk_imbalance._decisions.selection import blend, greedy_weights  # noqa: E402
 from sk_imbalance._decisions.spread import match_spread  # noqa: E402
 
@@ -94,6 +95,34 @@ PORTFOLIOS = {
 RACES = ((3, 0.02), (5, 0.01), (5, 0.02), (8, 0.01))
 
 
+class ScaledRecorder(Recorder):
+    """The recorder, scoring every epoch on the reference weighting's scale.
+
+    The estimator's objective fits the decisions with its own label weights:
+    the thresholds are anchored at the network's 0.5 and the calibration is
+    pulled toward its weighting's prior shift, so an unweighted network's
+    objective on rare labels is near 0 whatever it learnt, and its epoch
+    choice follows that. In a portfolio of weightings every candidate is
+    scored on the reference's scale (its logits moved by ``s_ref - s_own``,
+    the decisions fitted with the reference's weights), so the recorder
+    chooses each epoch that way too.
+    """
+
+    #: ``[w_neg, w_pos]`` of the reference weighting, set before ``fit``.
+    reference_weights = None
+
+    def _decision_score(self, Y, proba, sample_weight):
+        if self.reference_weights is None:
+            return super()._decision_score(Y, proba, sample_weight)
+        own = self.label_weights_
+        proba = to_scale(proba, shift(own), shift(self.reference_weights))
+        self.label_weights_ = self.reference_weights
+        try:
+            return super()._decision_score(Y, proba, sample_weight)
+        finally:
+            self.label_weights_ = own
+
+
 def record(args):
     out = Path(args.scores)
     out.mkdir(parents=True, exist_ok=True)
@@ -105,11 +134,15 @@ def record(args):
                 path = out / f"{label}_{seed}_{weighting}.npz"
                 if path.exists():
                     continue
-                est = Recorder(
+                reference = None
+                if weighting != args.reference:
+                    reference = check_label_weights(WEIGHTINGS[args.reference], Y)
+                est = ScaledRecorder(
                     candidates=LIBRARY,
                     class_weight=WEIGHTINGS[weighting],
                     random_state=seed,
                 )
+                est.reference_weights = reference
                 start = time.perf_counter()
                 est.fit(X, Y)
                 seconds = time.perf_counter() - start
