@@ -6,6 +6,7 @@ the parameters into a cross-fit (:mod:`.._crossfit`) and decisions
 
 - :mod:`.base`: ``CrossFitClassifier``, the ``fit`` both estimators share;
 - :mod:`.choice`: the held-out folds' choice among the candidates;
+- :mod:`.fit_data`: one fit's data, as the cross-fit and the decisions take it;
 - :mod:`.multilabel`, :mod:`.multiclass`: the two public estimators;
 - :mod:`.params`, :mod:`.validation`: parameter constraints and checks;
 - :mod:`.sparse_policy`: when the first layer works on the non-zeros;

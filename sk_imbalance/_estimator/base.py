@@ -36,7 +36,7 @@ from .._nn.portfolio import (
 from .._utils.rng import generator
 from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
 from .choice import HeadsFit, choose_blend
-from .params import Custom, Flag, Number, Sizes
+from .params import Custom, Flag, Number, Sizes, validate_params
 from .persistence import model_from_state, model_to_state
 from .sparse_policy import use_sparse_layer
 from .validation import check_cv, check_float32_range
@@ -109,15 +109,71 @@ COMMON_CONSTRAINTS = {
 class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Base class: cross-fitted Keras heads behind a scikit-learn classifier.
 
-    A subclass sets ``_link`` (``"sigmoid"`` or ``"softmax"``), provides
-    ``_meta(n_features)`` (the facts passed to build functions) and
-    ``_head_loss()`` (a :class:`~.._nn.losses.HeadwiseLoss`), and calls
-    :meth:`_cross_fit_heads` and :meth:`_final_model` from its ``fit``.
+    A subclass's ``fit`` calls :meth:`_fit`, the ``fit`` both share. The
+    subclass sets ``_link`` (``"sigmoid"`` or ``"softmax"``) and provides:
+
+    - ``_fit_data(X, y, sample_weight)``: validate the data, set the
+      target's attributes and weights, return a :class:`~.fit_data.FitData`;
+    - ``_meta(n_features)``: the facts passed to build functions;
+    - ``_head_loss()``: a :class:`~.._nn.losses.HeadwiseLoss`;
+    - ``_decision_score(truth, proba, sample_weight)``: the out-of-fold
+      objective of out-of-fold probabilities, the epoch monitor;
+    - ``_fit_held_out_decisions(truth, proba, sample_weight)``: fit and keep
+      the decisions on the chosen blend's out-of-fold probabilities.
     """
 
     _link = "sigmoid"
     #: What ``candidates=None`` trains (:mod:`.._nn.portfolio`).
     _default_candidates = DEFAULT_CANDIDATES
+
+    def _fit(self, X, y, sample_weight):
+        """The ``fit`` of both estimators: it reads as a table of contents.
+
+        Check the parameters, validate and encode the data
+        (``_fit_data``), cross-fit the heads and choose the blend of
+        candidates (:meth:`_cross_fit_heads`), fit the decisions on the
+        blend's held-out scores (``_fit_held_out_decisions``), and make the
+        predicting network (:meth:`_final_model`).
+
+        Returns
+        -------
+        self
+        """
+        validate_params(self)
+        self._check_params()
+        self._check_model_kwargs()
+        data = self._fit_data(X, y, sample_weight)
+
+        def score(held, proba):
+            return self._decision_score(
+                data.truth[held], proba, take_rows(data.sample_weight, held)
+            )
+
+        fitted = self._cross_fit_heads(
+            data.X, data.y, data.targets, score, stratify=data.indicator
+        )
+        held = fitted.crossfit.held
+        self._fit_held_out_decisions(
+            data.truth[held],
+            fitted.blend.proba[held],
+            take_rows(data.sample_weight, held),
+        )
+        self._final_model(fitted)
+        return self
+
+    def _check_params(self):
+        """Hook: checks of several parameters together, after ``validate_params``."""
+
+    def _validate_X_y(self, X, y):
+        """``validate_data`` of ``X`` (dense or CSR, float) and a 1-D or 2-D ``y``."""
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=[np.float32, np.float64],
+        )
 
     def _check_model_kwargs(self):
         if self.model is None and self.model_kwargs:
@@ -372,6 +428,11 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 "arithmetic. Scale X as for fit (e.g. StandardScaler in a Pipeline)."
             )
         return Z
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -6,7 +6,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from .._decisions.class_weights import (
     CLASS_WEIGHT_STRATEGIES,
@@ -26,9 +26,10 @@ from .._decisions.thresholds import SHRINKAGE
 from .._nn.losses import HeadwiseLoss
 from .._nn.portfolio import ONE_MLP
 from ..report import class_report
-from .base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
+from .base import COMMON_CONSTRAINTS, CrossFitClassifier
 from .callbacks import with_callbacks
-from .params import Custom, Number, Options, validate_params
+from .fit_data import FitData, pack_targets
+from .params import Custom, Number, Options
 from .validation import check_float32_range, check_sample_weight
 
 __all__ = ["WeightedMultiClassClassifier"]
@@ -419,8 +420,10 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         -------
         self : WeightedMultiClassClassifier
         """
-        validate_params(self)
-        self._check_model_kwargs()
+        return self._fit(X, y, sample_weight)
+
+    def _fit_data(self, X, y, sample_weight):
+        """Validate the data; set the classes, their weights and priors."""
         X, y, y_index, sample_weight = self._validate_fit_data(X, y, sample_weight)
         n_classes = len(self.classes_)
         self._cost = self._check_cost(n_classes)
@@ -440,48 +443,15 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         onehot = np.eye(n_classes)[y_index]
         row_weight = self.class_weights_[y_index] * weight
         with np.errstate(over="ignore"):
-            targets = np.hstack([onehot, onehot * row_weight[:, np.newaxis]]).astype(
-                np.float32
+            targets = pack_targets(
+                onehot,
+                onehot * row_weight[:, np.newaxis],
+                "rescale the class weights.",
             )
-        if not np.all(np.isfinite(targets)):
-            raise ValueError(
-                "sample_weight times the class weights overflows float32 (the "
-                "network's precision); rescale the class weights."
-            )
-
-        def score(held, proba):
-            return self._decision_score(
-                y_index[held], to_log_proba(proba), take_rows(sample_weight, held)
-            )
-
-        fitted = self._cross_fit_heads(X, y, targets, score, stratify=onehot)
-        held = fitted.crossfit.held
-        y_held, weight_held = y_index[held], take_rows(sample_weight, held)
-        Z_held = to_log_proba(fitted.blend.proba[held])
-        decisions = self._fit_decisions(y_held, Z_held, weight_held)
-        self.calibration_scale_ = decisions.scale
-        self.calibration_bias_ = decisions.bias
-        self.offsets_ = decisions.offsets
-        self.class_report_ = class_report(
-            y_held,
-            decide_multiclass(Z_held, decisions)[1],
-            self.classes_,
-            self.class_weights_,
-            self.offsets_,
-            weight_held,
-        )
-        self._final_model(fitted)
-        return self
+        return FitData(X, y, y_index, onehot, targets, sample_weight)
 
     def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float32, np.float64],
-            multi_output=True,
-        )
+        X, y = self._validate_X_y(X, y)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(
                 f"y must be 1-D, one class label per row; got shape {y.shape}. "
@@ -578,16 +548,33 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             shrinkage=self.shrinkage,
         )
 
-    def _decision_score(self, y_index, Z, sample_weight):
+    def _decision_score(self, y_index, proba, sample_weight):
         """``scoring`` of the decisions ``predict`` would make from out-of-fold
-        logits ``Z``, fitted on them as at the end of ``fit`` (without the
-        calibration where tuned offsets make it irrelevant): the monitor that
-        chooses the epoch."""
+        probabilities ``proba``, fitted on them as at the end of ``fit``
+        (without the calibration where tuned offsets make it irrelevant): the
+        monitor that chooses the epoch."""
+        Z = to_log_proba(proba)
         calibrate = self.decision != "tuned"
         decisions = self._fit_decisions(y_index, Z, sample_weight, calibrate)
         _, predicted = decide_multiclass(Z, decisions)
         return multiclass_score(
             y_index, predicted, len(self.classes_), self.scoring, sample_weight
+        )
+
+    def _fit_held_out_decisions(self, y_index, proba, sample_weight):
+        """Calibration, offsets and ``class_report_`` on the held-out rows."""
+        Z = to_log_proba(proba)
+        decisions = self._fit_decisions(y_index, Z, sample_weight)
+        self.calibration_scale_ = decisions.scale
+        self.calibration_bias_ = decisions.bias
+        self.offsets_ = decisions.offsets
+        self.class_report_ = class_report(
+            y_index,
+            decide_multiclass(Z, decisions)[1],
+            self.classes_,
+            self.class_weights_,
+            self.offsets_,
+            sample_weight,
         )
 
     # -------------------------------------------------------------- predict
@@ -646,5 +633,4 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = True
-        tags.input_tags.sparse = True
         return tags

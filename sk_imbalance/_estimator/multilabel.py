@@ -7,7 +7,6 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin
-from sklearn.utils.validation import validate_data
 
 from .._decisions.label_weights import LABEL_WEIGHT_STRATEGIES, check_label_weights
 from .._decisions.multilabel import (
@@ -28,9 +27,10 @@ from .._decisions.thresholds import (
 )
 from .._nn.losses import LOSSES, HeadwiseLoss, element_weights
 from ..report import label_report
-from .base import COMMON_CONSTRAINTS, CrossFitClassifier, take_rows
+from .base import COMMON_CONSTRAINTS, CrossFitClassifier
 from .callbacks import with_callbacks
-from .params import Custom, Number, Options, validate_params
+from .fit_data import FitData, pack_targets
+from .params import Custom, Number, Options
 from .validation import (
     check_float32_range,
     check_sample_weight,
@@ -513,57 +513,29 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         -------
         self : WeightedMultiLabelClassifier
         """
-        validate_params(self)
+        return self._fit(X, y, sample_weight)
+
+    def _check_params(self):
         check_threshold_scoring(self.threshold, self.scoring)
-        self._check_model_kwargs()
+
+    def _fit_data(self, X, y, sample_weight):
+        """Validate the data, set the target's attributes and the label weights."""
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
         self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(
             self.class_weight, target.Y, target.classes
         )
-        targets = np.hstack(
-            [target.Y, element_weights(target.Y, self.label_weights_, sample_weight)]
-        ).astype(np.float32)
-        if not np.all(np.isfinite(targets)):
-            raise ValueError(
-                "sample_weight times the class weights overflows float32 (the "
-                "network's precision); rescale sample_weight, e.g. divide it by its "
-                "mean."
-            )
-
-        def score(held, proba):
-            return self._decision_score(
-                target.Y[held], proba, take_rows(sample_weight, held)
-            )
-
-        fitted = self._cross_fit_heads(X, y, targets, score, stratify=target.Y)
-        held = fitted.crossfit.held
-        Y_held, weight_held = target.Y[held], take_rows(sample_weight, held)
-        Z_held = to_logits(fitted.blend.proba[held])
-        decisions = self._fit_decisions(Y_held, Z_held, weight_held)
-        self._set_decision_attributes(decisions)
-        self.label_report_ = label_report(
-            Y_held,
-            Z_held,
-            decisions,
-            beta=self._beta(),
-            top_k=self.top_k,
-            sample_weight=weight_held,
+        targets = pack_targets(
+            target.Y,
+            element_weights(target.Y, self.label_weights_, sample_weight),
+            "rescale sample_weight, e.g. divide it by its mean.",
         )
-        self._final_model(fitted)
-        return self
+        return FitData(X, y, target.Y, target.Y, targets, sample_weight)
 
     def _validate_fit_data(self, X, y, sample_weight):
         if sp.issparse(y):  # a sparse indicator matrix, as MultiLabelBinarizer gives
             y = y.toarray()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=[np.float32, np.float64],
-        )
+        X, y = self._validate_X_y(X, y)
         check_float32_range(X)
         target = encode_target(y)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], target)
@@ -656,10 +628,21 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
             sample_weight=sample_weight,
         )
 
-    def _set_decision_attributes(self, decisions):
+    def _fit_held_out_decisions(self, Y, proba, sample_weight):
+        """Calibration, thresholds and ``label_report_`` on the held-out rows."""
+        Z = to_logits(proba)
+        decisions = self._fit_decisions(Y, Z, sample_weight)
         self.calibration_slope_ = decisions.slope
         self.calibration_intercept_ = decisions.intercept
         self.thresholds_ = decisions.thresholds
+        self.label_report_ = label_report(
+            Y,
+            Z,
+            decisions,
+            beta=self._beta(),
+            top_k=self.top_k,
+            sample_weight=sample_weight,
+        )
 
     def _decisions(self):
         return Decisions(
@@ -719,5 +702,4 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         tags.classifier_tags.multi_label = True
         tags.classifier_tags.multi_class = False
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = True
         return tags

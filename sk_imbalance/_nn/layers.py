@@ -30,6 +30,7 @@ import numpy as np
 from keras import ops
 
 __all__ = [
+    "FoldHeadsLayer",
     "FoldDense",
     "HeadSlice",
     "StackHeads",
@@ -39,8 +40,63 @@ __all__ = [
 ]
 
 
+class FoldHeadsLayer(keras.layers.Layer):
+    r"""What :class:`FoldDense` and :class:`~.sparse_layer.SparseFoldDense` share.
+
+    ``k`` heads (``n_heads``) of ``units`` outputs each, an ``activation``,
+    the ``seed`` of the kernel draw, a ``weight_decay`` and a learning-rate
+    ``scale`` :math:`s`: the parameters of :class:`FoldDense`, stored and
+    serialised the same way, and the same kernel draw (:meth:`glorot`).
+    """
+
+    def __init__(
+        self,
+        n_heads,
+        units,
+        activation=None,
+        seed=None,
+        weight_decay=0.0,
+        scale=1.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_heads = int(n_heads)
+        self.units = int(units)
+        self.activation = keras.activations.get(activation)
+        self.seed = seed
+        self.weight_decay = float(weight_decay)
+        self.scale = float(scale)
+
+    def glorot(self, n_in):
+        r"""Each head's kernel draw: Glorot's uniform with one head's fans.
+
+        :math:`\pm\sqrt{6 / (n_{in} + u)}`, divided by the scale :math:`s`
+        (the layer computes with :math:`s` times what it stores).
+        """
+        limit = math.sqrt(6.0 / (n_in + self.units)) / self.scale
+        return keras.initializers.RandomUniform(-limit, limit, seed=self.seed)
+
+    def scaled(self, kernel, bias):
+        """The kernel (or its rows) and the bias the layer computes with."""
+        if self.scale != 1.0:
+            return kernel * self.scale, bias * self.scale
+        return kernel, bias
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            n_heads=self.n_heads,
+            units=self.units,
+            activation=keras.activations.serialize(self.activation),
+            seed=self.seed,
+            weight_decay=self.weight_decay,
+            scale=self.scale,
+        )
+        return config
+
+
 @keras.saving.register_keras_serializable(package="sk_imbalance")
-class FoldDense(keras.layers.Layer):
+class FoldDense(FoldHeadsLayer):
     r"""``k`` independent Dense layers along a head axis.
 
     Input ``(batch, k, d)`` (each head its own rows) or ``(batch, d)`` (every
@@ -79,40 +135,19 @@ class FoldDense(keras.layers.Layer):
         :math:`s`, the learning-rate scale of the kernel and bias.
     """
 
-    def __init__(
-        self,
-        n_heads,
-        units,
-        activation=None,
-        seed=None,
-        weight_decay=0.0,
-        scale=1.0,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.n_heads = int(n_heads)
-        self.units = int(units)
-        self.activation = keras.activations.get(activation)
-        self.seed = seed
-        self.weight_decay = float(weight_decay)
-        self.scale = float(scale)
-
     def build(self, input_shape):
         n_in = int(input_shape[-1])
-        limit = math.sqrt(6.0 / (n_in + self.units)) / self.scale
         self.kernel = self.add_weight(
             name="kernel",
             shape=(self.n_heads, n_in, self.units),
-            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
+            initializer=self.glorot(n_in),
         )
         self.bias = self.add_weight(
             name="bias", shape=(self.n_heads, self.units), initializer="zeros"
         )
 
     def call(self, inputs, training=False):
-        kernel, bias = self.kernel, self.bias
-        if self.scale != 1.0:
-            kernel, bias = kernel * self.scale, bias * self.scale
+        kernel, bias = self.scaled(self.kernel, self.bias)
         if training and self.weight_decay:
             self.add_loss(self.weight_decay * ops.sum(ops.square(kernel)))
         # a batched matmul over the head axis, (k, batch, d) @ (k, d, u); on
@@ -125,18 +160,6 @@ class FoldDense(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_heads, self.units)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            n_heads=self.n_heads,
-            units=self.units,
-            activation=keras.activations.serialize(self.activation),
-            seed=self.seed,
-            weight_decay=self.weight_decay,
-            scale=self.scale,
-        )
-        return config
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")

@@ -36,11 +36,11 @@ training rows; the ensemble view gives all ``k`` slots of a row that row
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 from keras import ops
+
+from .layers import FoldHeadsLayer
 
 __all__ = [
     "ENTRY_NAMES",
@@ -83,7 +83,7 @@ def sparse_heads(model):
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")
-class SparseFoldDense(keras.layers.Layer):
+class SparseFoldDense(FoldHeadsLayer):
     r"""``k`` Dense layers on sparse rows, one per head: an embedding bag each.
 
     Takes the four entry inputs (:func:`encode_rows`) and returns ``(n, k,
@@ -142,19 +142,14 @@ class SparseFoldDense(keras.layers.Layer):
         scale=1.0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.n_heads = int(n_heads)
+        super().__init__(
+            n_heads, units, activation, seed, weight_decay, scale, **kwargs
+        )
         self.n_features = int(n_features)
-        self.units = int(units)
-        self.activation = keras.activations.get(activation)
-        self.seed = seed
-        self.weight_decay = float(weight_decay)
-        self.scale = float(scale)
 
     def build(self, input_shape):
         k, d, u = self.n_heads, self.n_features, self.units
-        limit = math.sqrt(6.0 / (d + u)) / self.scale
-        draw = keras.initializers.RandomUniform(-limit, limit, seed=self.seed)
+        draw = self.glorot(d)
 
         def initializer(shape, dtype=None):
             # the draw of FoldDense's (k, d, u) kernel, then the padding row
@@ -181,10 +176,7 @@ class SparseFoldDense(keras.layers.Layer):
 
     def call(self, inputs, training=False):
         ids, values, slots, slot_rows = inputs
-        rows = _gather_rows(self.kernel, ids)
-        bias = self.bias
-        if self.scale != 1.0:
-            rows, bias = rows * self.scale, bias * self.scale
+        rows, bias = self.scaled(_gather_rows(self.kernel, ids), self.bias)
         if training and self.weight_decay:
             n_rows = ops.cast(ops.shape(slot_rows)[0], rows.dtype)
             penalty = ops.sum(ops.square(rows), axis=-1) * _gather_rows(
@@ -201,17 +193,7 @@ class SparseFoldDense(keras.layers.Layer):
         return (input_shape[3][0], self.n_heads, self.units)
 
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            n_heads=self.n_heads,
-            n_features=self.n_features,
-            units=self.units,
-            activation=keras.activations.serialize(self.activation),
-            seed=self.seed,
-            weight_decay=self.weight_decay,
-            scale=self.scale,
-        )
-        return config
+        return {**super().get_config(), "n_features": self.n_features}
 
 
 def set_row_penalties(model, X, train_sets):
