@@ -56,9 +56,10 @@ from sk_imbalance._decisions.thresholds import (
     tune_thresholds,
 )
 from sk_imbalance._estimator.base import MLP_DEFAULTS
-from sk_imbalance._nn.builders import build_fold_mlp, copy_variables
+from sk_imbalance._nn.builders import copy_variables
 from sk_imbalance._nn.losses import HeadwiseLoss, element_weights
 from sk_imbalance._nn.optimizers import make_optimizer
+from sk_imbalance._nn.portfolio import Candidate, build_portfolio
 
 MONITORS = ("rule", "oracle", "ap", "nll", "rule_s5")
 PATIENCES = (5, 10, 20)
@@ -92,14 +93,13 @@ def record_curves(X, Y, X_dev, Y_dev, seed, epochs):
     weights = check_label_weights(DEFAULTS["class_weight"], Y, None)
     targets = np.hstack([Y, element_weights(Y, weights)]).astype(np.float32)
     splits = make_splits(DEFAULTS["cv"], X.shape[0], seed)
-    train_model, ensemble = build_fold_mlp(
-        X.shape[1],
-        Y.shape[1],
-        len(splits),
+    mlp = Candidate(
+        "mlp",
         hidden_layer_sizes=DEFAULTS["hidden_layer_sizes"],
         dropout=DEFAULTS["dropout"],
-        rng=rng,
     )
+    networks = build_portfolio([mlp], X.shape[1], Y.shape[1], len(splits), rng=rng)
+    train_model, ensemble = networks.train_model, networks.ensembles[0]
     batch = min(DEFAULTS["batch_size"], min(len(t) for t, _ in splits))
     loss = HeadwiseLoss(DEFAULTS["loss"])
     key = configuration_key(train_model, study=True, batch=batch)
@@ -112,7 +112,7 @@ def record_curves(X, Y, X_dev, Y_dev, seed, epochs):
     curves = {name: [] for name in (*MONITORS[:-1], "dev")}
     try:
         for _ in range(epochs):
-            proba, _, _, _ = fit_heads(
+            probas, _, _, _ = fit_heads(
                 trainer.model,
                 X,
                 targets,
@@ -123,7 +123,7 @@ def record_curves(X, Y, X_dev, Y_dev, seed, epochs):
                 rng=rng,
                 score=lambda held, p: 0.0,
             )
-            values, thresholds = monitors(Y, proba)
+            values, thresholds = monitors(Y, probas[0])  # the one candidate's
             for name, value in values.items():
                 curves[name].append(value)
             copy_variables(trainer.model, train_model)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _networks import fold_mlp
 from scipy.special import expit, logsumexp
 from sklearn.model_selection import KFold, ShuffleSplit
 
@@ -11,7 +12,6 @@ from sk_imbalance._crossfit.encoding import as_csr, encode_rows
 from sk_imbalance._crossfit.loop import cross_fit, head_batches
 from sk_imbalance._crossfit.oof import held_out_slots, out_of_fold_proba
 from sk_imbalance._crossfit.splits import make_splits
-from sk_imbalance._nn.builders import build_fold_mlp
 from sk_imbalance._nn.losses import element_weights
 from sk_imbalance._nn.sparse_layer import is_sparse_model
 
@@ -38,7 +38,7 @@ def _targets(Y):
 
 def _build(X, Y, seed=0, hidden=(8,), sparse=False):
     rng = np.random.default_rng(seed)
-    return lambda k: build_fold_mlp(
+    return lambda k: fold_mlp(
         X.shape[1],
         Y.shape[1],
         k,
@@ -271,7 +271,7 @@ def test_out_of_fold_proba_softmax_rows_are_each_heads_distribution():
     its head's softmax."""
     X, Y = _data()
     splits = make_splits(3, len(X), seed=0)
-    train_model, ensemble_model = build_fold_mlp(
+    train_model, ensemble_model = fold_mlp(
         X.shape[1],
         3,
         3,

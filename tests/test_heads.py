@@ -3,11 +3,12 @@
 import keras
 import numpy as np
 import pytest
+from _networks import fold_mlp, user_heads
 from scipy.special import expit
 
 from sk_imbalance._crossfit.feed import predict_logits
 from sk_imbalance._estimator.persistence import model_from_state, model_to_state
-from sk_imbalance._nn.builders import build_fold_mlp, copy_variables, stack_networks
+from sk_imbalance._nn.builders import copy_variables
 from sk_imbalance._nn.layers import FoldDense, LogitAverage, ProbabilityAverage
 
 META = {
@@ -46,8 +47,8 @@ def _per_head_logits(ensemble_model, X):
 def _views(kind, n_heads, seed=0):
     rng = np.random.default_rng(seed)
     if kind == "mlp":
-        return build_fold_mlp(4, 3, n_heads, hidden_layer_sizes=(8, 6), rng=rng)
-    return stack_networks(user_network, META, {}, n_heads, rng)
+        return fold_mlp(4, 3, n_heads, hidden_layer_sizes=(8, 6), rng=rng)
+    return user_heads(user_network, META, {}, n_heads, rng)
 
 
 def test_fold_dense_draws_each_head_at_a_single_dense_layers_scale():
@@ -116,7 +117,7 @@ def test_ensemble_view_averages_the_heads_logits(kind):
     np.testing.assert_allclose(predict_logits(ensemble_model, X), expected, atol=1e-5)
 
 
-def test_stack_networks_builds_one_network_per_head_with_own_seed():
+def test_user_heads_are_one_network_per_head_with_own_seed():
     """Check that a build function gives k separate networks with different weights."""
     train_model, ensemble_model = _views("user", 3)
     heads = [ensemble_model.get_layer(f"head_{j}") for j in range(3)]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sk_imbalance import WeightedBinaryCrossentropy, WeightedFocalLoss
-from sk_imbalance._nn.losses import HeadwiseLoss, element_weights, make_loss
+from sk_imbalance._nn.losses import HeadwiseLoss, element_weights
 from sk_imbalance._nn.multiclass_losses import (
     CategoricalFocalLoss,
     ExpectedCostLoss,
@@ -76,13 +76,6 @@ def test_losses_serialise_round_trip(loss):
     restored = keras.saving.deserialize_keras_object(config)
     assert type(restored) is type(loss)
     assert restored.get_config() == loss.get_config()
-
-
-def test_make_loss_rejects_unknown_name():
-    """Check that an unknown loss name raises a ValueError listing the choices."""
-    assert isinstance(make_loss("focal", np.ones((2, 2))), WeightedFocalLoss)
-    with pytest.raises(ValueError, match=r"loss='hinge' is not supported"):
-        make_loss("hinge", np.ones((2, 2)))
 
 
 def test_element_weights_pick_the_class_weight_and_scale_by_sample_weight():

@@ -4,10 +4,11 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _networks import fold_mlp
 
 from sk_imbalance._crossfit import feed as _feed
 from sk_imbalance._crossfit.feed import predict_logits
-from sk_imbalance._nn.builders import build_fold_mlp, build_network
+from sk_imbalance._nn.builders import build_network
 from sk_imbalance._nn.optimizers import make_optimizer
 
 META = {"n_features_in_": 4, "n_outputs_": 3, "seed": 0}
@@ -107,7 +108,7 @@ def test_build_network_rejects_unknown_model_kwargs_and_non_models():
 
 def test_predict_logits_matches_model_and_sparse():
     """Check that chunked direct calls equal the model's output, dense or sparse."""
-    _, model = build_fold_mlp(4, 3, 2, hidden_layer_sizes=(8,))
+    _, model = fold_mlp(4, 3, 2, hidden_layer_sizes=(8,))
     X = np.random.default_rng(0).random((30, 4))
     expected = keras.ops.convert_to_numpy(model(X.astype("float32")))
     dense = predict_logits(model, X)
@@ -118,7 +119,7 @@ def test_predict_logits_matches_model_and_sparse():
 
 def test_predict_logits_does_not_depend_on_the_chunks(monkeypatch):
     """Check that a byte budget of a few rows gives the one-call logits."""
-    _, model = build_fold_mlp(40, 3, 2, hidden_layer_sizes=(8,))
+    _, model = fold_mlp(40, 3, 2, hidden_layer_sizes=(8,))
     X = np.random.default_rng(0).random((30, 40)).astype("float32")
     expected = keras.ops.convert_to_numpy(model(X))
     monkeypatch.setattr(_feed, "CHUNK_BYTES", 7 * 40 * 4)

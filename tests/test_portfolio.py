@@ -10,8 +10,8 @@ from scipy.special import expit, softmax
 from sk_imbalance import WeightedMultiClassClassifier, WeightedMultiLabelClassifier
 from sk_imbalance._crossfit.feed import predict_logits
 from sk_imbalance._estimator.persistence import model_from_state, model_to_state
-from sk_imbalance._nn.builders import build_fold_mlp
-from sk_imbalance._nn.layers import FoldDense
+from sk_imbalance._nn.builders import apply_layers, fold_mlp_layers
+from sk_imbalance._nn.layers import FoldDense, LogitAverage
 from sk_imbalance._nn.portfolio import (
     DEFAULT_CANDIDATES,
     ONE_MLP,
@@ -64,14 +64,19 @@ def test_make_candidates_names_the_bad_item(candidates, match):
         make_candidates(candidates)
 
 
-def test_one_candidate_is_the_network_build_fold_mlp_builds():
-    """Check the same initial weights and the same output from the same seed."""
+def test_one_candidate_is_the_plain_fold_mlp():
+    """Check the same initial weights and the same output as the MLP's fold
+    layers with their seeds drawn up front from the same generator."""
     X = np.random.default_rng(0).normal(size=(7, 4))
     candidate = Candidate("mlp", hidden_layer_sizes=(8, 6), dropout=0.2)
     built = build_portfolio([candidate], 4, 3, 2, rng=np.random.default_rng(5))
-    _, reference = build_fold_mlp(
-        4, 3, 2, hidden_layer_sizes=(8, 6), rng=np.random.default_rng(5)
-    )
+    seeds = np.random.default_rng(5).integers(0, 2**31 - 1, size=5).tolist()
+    layers = fold_mlp_layers(
+        4, 3, 2, hidden_layer_sizes=(8, 6), activation="relu", dropout=0.2,
+        seeds=seeds,
+    )  # fmt: skip
+    rows = keras.Input(shape=(4,))
+    reference = keras.Model(rows, LogitAverage()(apply_layers(layers, rows)))
     assert len(built.ensembles) == 1 and built.train_model.name == "fold_mlp"
     np.testing.assert_allclose(_logits(built.ensembles[0], X), _logits(reference, X))
 

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _networks import fold_mlp
 
 from sk_imbalance._crossfit.encoding import encode_rows, entry_chunks
-from sk_imbalance._nn.builders import build_fold_mlp
 from sk_imbalance._nn.layers import FoldDense
 from sk_imbalance._nn.optimizers import LazyAdam, lazy_optimizer
 from sk_imbalance._nn.sparse_layer import (
@@ -188,10 +188,10 @@ def test_sparse_fold_mlp_computes_the_dense_fold_mlp(hidden):
     """Check that the same rng builds the same network, sparse or dense, both views."""
     X = _csr()
     k, d = 3, X.shape[1]
-    dense_train, dense_ensemble = build_fold_mlp(
+    dense_train, dense_ensemble = fold_mlp(
         d, 2, k, hidden_layer_sizes=hidden, rng=np.random.default_rng(4)
     )
-    sparse_train, sparse_ensemble = build_fold_mlp(
+    sparse_train, sparse_ensemble = fold_mlp(
         d, 2, k, hidden_layer_sizes=hidden, rng=np.random.default_rng(4), sparse=True
     )
     assert is_sparse_model(sparse_train) and is_sparse_model(sparse_ensemble)
@@ -286,7 +286,7 @@ def test_training_step_reaches_lazy_adam_with_sparse_gradients():
     from sk_imbalance._nn.losses import HeadwiseLoss
 
     X = sp.csr_matrix(np.eye(6, dtype=np.float32))
-    train, _ = build_fold_mlp(
+    train, _ = fold_mlp(
         6,
         1,
         2,

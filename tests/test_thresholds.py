@@ -7,7 +7,6 @@ from sklearn.metrics import f1_score, fbeta_score
 import sk_imbalance._decisions.thresholds as thresholds_module
 from sk_imbalance import optimal_fbeta_threshold, top_k_predict, tune_thresholds
 from sk_imbalance._decisions.thresholds import (
-    _fbeta_curve,
     apply_thresholds,
     best_cutoffs,
     global_threshold,
@@ -45,15 +44,20 @@ def test_optimal_fbeta_threshold_is_midpoint_between_scores():
     assert threshold == pytest.approx(0.6) and best == pytest.approx(1.0)
 
 
-def test_fbeta_curve_uses_sample_weight():
-    """Check that weighted F1 on the curve matches scikit-learn's weighted F1."""
+def test_best_cutoffs_uses_sample_weight():
+    """Check that the weighted F1 at each label's cut-off is scikit-learn's
+    weighted F1 there, and that no other cut-off scores higher."""
     rng = np.random.default_rng(0)
-    y = (rng.random(50) < 0.3).astype(int)
-    scores, weights = rng.random(50), rng.random(50) * 3
-    cutoffs, fbeta, _ = _fbeta_curve(y, scores, 1.0, weights)
-    for cut, value in zip(cutoffs[::7], fbeta[::7], strict=True):
-        expected = f1_score(y, (scores >= cut).astype(int), sample_weight=weights)
-        assert value == pytest.approx(expected)
+    Y = (rng.random((50, 3)) < 0.3).astype(int)
+    P, weights = rng.random((50, 3)), rng.random(50) * 3
+    thresholds, best = best_cutoffs(Y, P, 1.0, weights)
+    for j in range(3):
+        expected = f1_score(Y[:, j], P[:, j] >= thresholds[j], sample_weight=weights)
+        assert best[j] == pytest.approx(expected)
+        others = [
+            f1_score(Y[:, j], P[:, j] >= cut, sample_weight=weights) for cut in P[:, j]
+        ]
+        assert best[j] == pytest.approx(max(others))
 
 
 def test_optimal_fbeta_threshold_cap_prevents_predicting_everything():

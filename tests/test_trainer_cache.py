@@ -3,10 +3,10 @@
 import keras
 import numpy as np
 import pytest
+from _networks import fold_mlp, user_heads
 
 from sk_imbalance import WeightedMultiLabelClassifier
 from sk_imbalance._crossfit import trainer_cache as cache
-from sk_imbalance._nn.builders import build_fold_mlp, stack_networks
 from sk_imbalance._nn.losses import HeadwiseLoss
 
 
@@ -43,25 +43,25 @@ def empty_cache():
 
 def test_configuration_key_ignores_seeds_and_auto_names():
     """Check that two fits of one configuration share a key, other ones do not."""
-    first, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
-    second, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(1))
+    first, _ = fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
+    second, _ = fold_mlp(4, 3, 2, rng=np.random.default_rng(1))
     assert cache.configuration_key(first, b=1) == cache.configuration_key(second, b=1)
     assert cache.configuration_key(first, b=1) != cache.configuration_key(second, b=2)
-    wider, _ = build_fold_mlp(4, 3, 2, hidden_layer_sizes=(9,))
+    wider, _ = fold_mlp(4, 3, 2, hidden_layer_sizes=(9,))
     assert cache.configuration_key(wider) != cache.configuration_key(first)
 
     users = [
-        stack_networks(user_network, META, {}, 2, np.random.default_rng(s))[0]
+        user_heads(user_network, META, {}, 2, np.random.default_rng(s))[0]
         for s in range(2)
     ]
     assert cache.configuration_key(users[0]) == cache.configuration_key(users[1])
-    other = stack_networks(user_network, META, {"units": 5}, 2)[0]
+    other = user_heads(user_network, META, {"units": 5}, 2)[0]
     assert cache.configuration_key(other) != cache.configuration_key(users[0])
 
 
 def test_acquire_gives_separate_trainers_and_reuses_released_ones():
     """Check that a trainer in use is never shared, and a released one is reused."""
-    fresh, _ = build_fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
+    fresh, _ = fold_mlp(4, 3, 2, rng=np.random.default_rng(0))
     key = cache.configuration_key(fresh)
     loss = HeadwiseLoss()
     first = cache.acquire_trainer(fresh, key, loss, keras.optimizers.Adam)
@@ -78,7 +78,7 @@ def test_acquire_gives_separate_trainers_and_reuses_released_ones():
 def test_cache_keeps_at_most_max_configurations(monkeypatch):
     """Check that the least recently used configurations are dropped."""
     monkeypatch.setattr(cache, "MAX_CONFIGURATIONS", 2)
-    fresh, _ = build_fold_mlp(4, 3, 1)
+    fresh, _ = fold_mlp(4, 3, 1)
     loss = HeadwiseLoss()
     for key in ["a", "b", "c"]:
         cache.release_trainer(
@@ -90,7 +90,7 @@ def test_cache_keeps_at_most_max_configurations(monkeypatch):
 def test_cache_keeps_at_most_max_idle_bytes(monkeypatch):
     """Check that idle trainers are dropped oldest first past the byte budget,
     and a trainer over the budget alone is never kept."""
-    fresh, _ = build_fold_mlp(4, 3, 1)
+    fresh, _ = fold_mlp(4, 3, 1)
     loss = HeadwiseLoss()
     trainers = {}
     for key in ["a", "b", "c"]:

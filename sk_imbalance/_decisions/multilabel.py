@@ -45,7 +45,6 @@ from .thresholds import (
 
 __all__ = [
     "SCORINGS",
-    "CALIBRATIONS",
     "Decisions",
     "calibration_matters",
     "parse_scoring",
@@ -65,7 +64,6 @@ SCORINGS = {
     "fbeta_samples": ("samples", True),
     "precision_at_k": ("precision_at_k", False),
 }
-CALIBRATIONS = ("platt", "shift", None)
 
 # Probabilities are kept strictly inside (0, 1) even where the sigmoid rounds.
 _EPS = np.finfo(np.float64).eps

@@ -38,57 +38,6 @@ MAX_PREDICTED_RATIO = 3.0
 MAX_ANCHOR_RATIO = 1.5
 
 
-def _fbeta_curve(y_true, scores, beta=1.0, sample_weight=None):
-    r"""F-beta at every distinct score used as a cut-off.
-
-    Sorting the scores once gives, for the cut-off at the :math:`k`-th distinct
-    score :math:`s_k` (descending), the true positives :math:`TP_k` and the
-    predicted positives :math:`PP_k` as cumulative sums, so all
-    :math:`F_\beta` values come in :math:`O(n \log n)`:
-
-    .. math:: F_\beta(k) = \frac{(1+\beta^2)\, TP_k}{\beta^2 P + PP_k}
-
-    where :math:`P` is the (weighted) number of positives.
-
-    Parameters
-    ----------
-    y_true : ndarray of shape (n_samples,)
-        0/1 truth of one label.
-    scores : ndarray of shape (n_samples,)
-        Scores of that label.
-    beta : float, default=1.0
-    sample_weight : ndarray of shape (n_samples,), default=None
-
-    Returns
-    -------
-    cutoffs : ndarray of shape (n_distinct,)
-        Distinct scores, descending.
-    fbeta : ndarray of shape (n_distinct,)
-        F-beta when predicting ``score >= cutoffs[k]``.
-    n_predicted : ndarray of shape (n_distinct,)
-        Unweighted number of rows predicted positive at each cut-off.
-    """
-    y_true = np.asarray(y_true, dtype=np.float64)
-    scores = np.asarray(scores, dtype=np.float64)
-    weight = (
-        np.ones_like(scores)
-        if sample_weight is None
-        else np.asarray(sample_weight, dtype=np.float64)
-    )
-    order = np.argsort(-scores, kind="mergesort")
-    sorted_scores = scores[order]
-    true_positives = np.cumsum(y_true[order] * weight[order])
-    predicted = np.cumsum(weight[order])
-    counts = np.arange(1, scores.size + 1)
-    # keep the last index of each run of equal scores: ties are all in or all out
-    last_of_run = np.r_[np.flatnonzero(np.diff(sorted_scores) != 0), scores.size - 1]
-    positives = true_positives[-1] if scores.size else 0.0
-    fbeta = _fbeta_from_counts(
-        true_positives[last_of_run], positives, predicted[last_of_run], beta
-    )
-    return sorted_scores[last_of_run], fbeta, counts[last_of_run]
-
-
 #: Score-matrix elements sorted per block (bounds the search's working memory).
 _BLOCK_ELEMENTS = 2**22
 

@@ -15,10 +15,10 @@ import inspect
 
 import keras
 
-from .layers import FoldDense, HeadSlice, StackHeads, _head_average
+from .layers import FoldDense, HeadSlice, StackHeads
 from .sparse_layer import SparseFoldDense, sparse_inputs
 
-__all__ = ["build_network", "build_fold_mlp", "stack_networks", "copy_variables"]
+__all__ = ["build_network", "copy_variables"]
 
 
 def _call_build_function(build_fn, meta, model_kwargs):
@@ -175,70 +175,6 @@ def _seeds(rng, n):
     return [int(s) for s in rng.integers(0, 2**31 - 1, size=n)]
 
 
-def build_fold_mlp(
-    n_features,
-    n_outputs,
-    n_heads,
-    *,
-    hidden_layer_sizes=(128,),
-    activation="relu",
-    dropout=0.2,
-    rng=None,
-    link="sigmoid",
-    sparse=False,
-):
-    """The default MLP, ``n_heads`` times, fold-stacked from the start.
-
-    Each head is ``Dense(u_1, activation) -> Dropout -> ... -> Dense(n_outputs)``
-    with a linear (logit) output, built from :class:`FoldDense` layers so that
-    a layer of all heads is one batched matmul. With ``sparse=True`` the first
-    layer is :class:`~.sparse_layer.SparseFoldDense` and both views take the
-    entries of sparse rows (:mod:`.sparse_layer`) instead of dense rows; the same
-    ``rng`` draws the same initial weights either way.
-
-    Parameters
-    ----------
-    n_features, n_outputs, n_heads : int
-    hidden_layer_sizes : tuple of int, default=(128,)
-    activation : str, default="relu"
-    dropout : float, default=0.2
-        Rate of the ``Dropout`` after each hidden layer; its mask is drawn per
-        element of ``(batch, k, units)``, so per head.
-    rng : numpy.random.Generator or None
-        Every layer's seed is drawn from it before any training.
-    link : {"sigmoid", "softmax"}, default="sigmoid"
-        How the ensemble view averages the heads: :class:`LogitAverage`
-        or :class:`SoftmaxAverage`.
-    sparse : bool, default=False
-        Build the first layer on sparse rows.
-
-    Returns
-    -------
-    train_model : keras.Model
-        ``(batch, n_heads, n_features) -> (batch, n_heads, n_outputs)`` logits.
-    ensemble_model : keras.Model
-        ``(batch, n_features) -> (batch, n_outputs)``: the mean of the heads'
-        logits (a softmax: the logits of their mean probability); shares
-        ``train_model``'s layers. With ``sparse=True`` both views take entries
-        (every head given the same rows, for the ensemble).
-    """
-    sizes = [int(u) for u in hidden_layer_sizes]
-    layers = fold_mlp_layers(
-        n_features,
-        n_outputs,
-        n_heads,
-        hidden_layer_sizes=sizes,
-        activation=activation,
-        dropout=dropout,
-        seeds=_seeds(rng, 2 * len(sizes) + 1),
-        sparse=sparse,
-    )
-    per_head, shared = head_inputs(n_features, n_heads, sparse)
-    train_model = keras.Model(per_head, apply_layers(layers, per_head), name="fold_mlp")
-    averaged = _head_average(link)(apply_layers(layers, shared))
-    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
-
-
 def fold_mlp_layers(
     n_features,
     n_outputs,
@@ -253,7 +189,15 @@ def fold_mlp_layers(
     scale=1.0,
     prefix="",
 ):
-    """The layers of one fold-stacked MLP, in order (see :func:`build_fold_mlp`).
+    """The layers of one fold-stacked MLP, in order.
+
+    Each head is ``Dense(u_1, activation) -> Dropout -> ... -> Dense(n_outputs)``
+    with a linear (logit) output, built from :class:`FoldDense` layers so that
+    a layer of all heads is one batched matmul; each ``Dropout`` draws its mask
+    per element of ``(batch, k, units)``, so per head. With ``sparse=True`` the
+    first layer is :class:`~.sparse_layer.SparseFoldDense`, on the entries of
+    sparse rows (:mod:`.sparse_layer`); the same ``seeds`` draw the same
+    initial weights either way.
 
     ``seeds`` holds ``2 * len(hidden_layer_sizes) + 1`` Keras seeds (each
     hidden layer's kernel and dropout, then the output layer's kernel);
@@ -312,37 +256,6 @@ def head_inputs(n_features, n_heads, sparse=False):
         keras.Input(shape=(n_heads, n_features), name="features_per_head"),
         keras.Input(shape=(n_features,), name="features"),
     )
-
-
-def stack_networks(model, meta, model_kwargs, n_heads, rng=None, link="sigmoid"):
-    """``n_heads`` networks from a user's model or build function, side by side.
-
-    The build function is called once per head, each time with its own
-    ``meta["seed"]`` (drawn up front), so heads share no layer or weight.
-
-    Parameters
-    ----------
-    model : callable or keras.Model
-        See :func:`~sk_imbalance._nn.builders.build_network`.
-    meta : dict
-        Facts passed to the build function; ``seed`` is replaced per head.
-    model_kwargs : dict
-    n_heads : int
-    rng : numpy.random.Generator or None
-    link : {"sigmoid", "softmax"}, default="sigmoid"
-
-    Returns
-    -------
-    train_model, ensemble_model : keras.Model
-        As in :func:`build_fold_mlp`.
-    """
-    networks = user_networks(model, meta, model_kwargs, n_heads, rng, link)
-    per_head, shared = head_inputs(meta["n_features_in_"], n_heads)
-    train_model = keras.Model(
-        per_head, stack_heads(networks, per_head), name="stacked_heads"
-    )
-    averaged = _head_average(link)([network(shared) for network in networks])
-    return train_model, keras.Model(shared, averaged, name="cross_fit_ensemble")
 
 
 def user_networks(

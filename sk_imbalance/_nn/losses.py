@@ -22,7 +22,6 @@ __all__ = [
     "WeightedBinaryCrossentropy",
     "WeightedFocalLoss",
     "HeadwiseLoss",
-    "make_loss",
     "element_weights",
 ]
 
@@ -164,27 +163,6 @@ class WeightedFocalLoss(_LabelWeightedLoss):
 
 #: Names accepted by the estimator's ``loss`` parameter.
 LOSSES = {"bce": WeightedBinaryCrossentropy, "focal": WeightedFocalLoss}
-
-
-def make_loss(loss, label_weights, focal_gamma=2.0):
-    """Instantiate the loss named ``loss`` with the given label weights.
-
-    Parameters
-    ----------
-    loss : {"bce", "focal"}
-    label_weights : ndarray of shape (n_labels, 2)
-    focal_gamma : float, default=2.0
-        Only used by ``"focal"``.
-
-    Returns
-    -------
-    keras.losses.Loss
-    """
-    if loss == "focal":
-        return WeightedFocalLoss(label_weights, gamma=focal_gamma)
-    if loss == "bce":
-        return WeightedBinaryCrossentropy(label_weights)
-    raise ValueError(f"loss={loss!r} is not supported; use one of {sorted(LOSSES)}.")
 
 
 def element_weights(Y, label_weights, sample_weight=None):

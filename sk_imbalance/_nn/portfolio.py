@@ -340,9 +340,9 @@ def build_portfolio(
 ):
     """Build every candidate's ``n_heads`` heads into one model.
 
-    With one candidate this is the network :func:`~.builders.build_fold_mlp` or
-    :func:`~.builders.stack_networks` builds, with the same names and, from the
-    same ``rng``, the same initial weights.
+    With one candidate this is that candidate's fold-stacked MLP
+    (:func:`~.builders.fold_mlp_layers`) or a user's network once per head
+    (:func:`~.builders.user_networks`), with no name prefix.
 
     Parameters
     ----------
