@@ -18,7 +18,7 @@ import numpy as np
 
 from ._decisions.multiclass import confusion_counts
 from ._decisions.multilabel import decide
-from ._decisions.thresholds import _fbeta_from_counts, label_counts
+from ._decisions.thresholds import fbeta_from_counts, label_counts
 
 __all__ = [
     "label_report",
@@ -99,7 +99,7 @@ def label_report(Y, Z, decisions, *, beta=1.0, top_k=1, sample_weight=None):
         "threshold": thresholds,
         "precision": precision,
         "recall": recall,
-        "fbeta": _fbeta_from_counts(true_positives, positives, predicted, beta),
+        "fbeta": fbeta_from_counts(true_positives, positives, predicted, beta),
         "status": np.asarray(decisions.status, dtype=object),
     }
 

@@ -85,7 +85,7 @@ def test_matched_scores_predict_the_counts_of_the_ensemble_that_predicts():
     by 10% and 1% of new rows as the estimator's own ensemble layer combines
     the heads, and the mean and spread must match.
     """
-    from sk_imbalance._nn.layers import _head_average
+    from sk_imbalance._nn.layers import head_average
 
     rng = np.random.default_rng(7)
     n, k = 20000, 5
@@ -108,7 +108,7 @@ def test_matched_scores_predict_the_counts_of_the_ensemble_that_predicts():
 
     new_signal = rng.normal(-4.0, 0.5, size=(n, 1))
     new_heads = _simulated_heads(rng, n, k, new_signal, offsets, np.sqrt(2.0))
-    layer = _head_average("sigmoid")
+    layer = head_average("sigmoid")
     ensemble = keras.ops.convert_to_numpy(layer(new_heads.astype("float32")))[:, 0]
 
     np.testing.assert_allclose(ensemble.mean(), M.mean(), atol=0.05)

@@ -31,7 +31,7 @@ import numpy as np
 
 from .._nn.losses import HeadwiseLoss
 from .._nn.optimizers import make_optimizer
-from .._nn.portfolio import FoldNetworks
+from .._nn.portfolio import FoldNetworks, candidate_view
 from .._nn.sparse_layer import is_sparse_model, set_row_penalties
 from .feed import RowFeed
 from .oof import between_head_variance, held_out_slots, out_of_fold_proba
@@ -475,6 +475,7 @@ def cross_fit(
         key,
         head_loss,
         lambda: make_optimizer(optimizer, learning_rate, sparse_rows=sparse),
+        candidate_view,
     )
     try:
         proba, held, n_epochs, history = fit_heads(

@@ -31,7 +31,6 @@ import keras
 import numpy as np
 
 from .._nn.builders import copy_variables
-from .._nn.portfolio import candidate_view
 
 __all__ = [
     "MAX_CONFIGURATIONS",
@@ -156,16 +155,18 @@ class _Trainer:
     """A compiled training model, its optimizer's initial state, and its views.
 
     A view trains some of the model's candidates only, on the same variables
-    (:func:`~.._nn.portfolio.candidate_view`); each is compiled once, with its
+    (``make_view``, given by the caller: the cross-fit's is
+    :func:`~.._nn.portfolio.candidate_view`); each is compiled once, with its
     own optimizer, and kept with the model, so a later fit that stops the
     same candidates reuses its traced step too.
     """
 
-    def __init__(self, model, loss, optimizer, make_optimizer=None):
+    def __init__(self, model, loss, optimizer, make_optimizer=None, make_view=None):
         _compile(model, loss, optimizer)
         self.model = model
         self._loss = loss
         self._make_optimizer = make_optimizer
+        self._make_view = make_view
         self._views = {}
         # None for a variable that starts at zero (Adam's moments): no copy of
         # a vocabulary-sized table is kept for it
@@ -194,13 +195,13 @@ class _Trainer:
             a portfolio, an optimizer whose state cannot be matched): the
             caller keeps training ``source``.
         """
-        if self._make_optimizer is None:
+        if self._make_optimizer is None or self._make_view is None:
             return None
         view = self._views.get(active)
         if view is None:
             try:
-                view = candidate_view(self.model, active)
-            except ValueError:  # no "candidates" layer: not a portfolio
+                view = self._make_view(self.model, active)
+            except ValueError:  # e.g. no "candidates" layer: not a portfolio
                 return None
             _compile(view, self._loss, self._make_optimizer())
             self._views[active] = view
@@ -221,7 +222,7 @@ class _Trainer:
                 variable.assign(value)
 
 
-def acquire_trainer(fresh_model, key, loss, make_optimizer):
+def acquire_trainer(fresh_model, key, loss, make_optimizer, make_view=None):
     """A compiled training model with ``fresh_model``'s architecture and variables.
 
     Parameters
@@ -234,6 +235,13 @@ def acquire_trainer(fresh_model, key, loss, make_optimizer):
     loss : keras.losses.Loss
     make_optimizer : callable
         Returns a fresh optimizer.
+    make_view : callable, default=None
+        ``make_view(model, active)`` returns the training view of the
+        candidates ``active`` (a tuple of positions) on ``model``'s variables,
+        or raises ``ValueError`` when ``model`` has no candidates
+        (:func:`~.._nn.portfolio.candidate_view`). It is kept with a new
+        trainer, whose :meth:`_Trainer.view` then makes its views; None: no
+        views.
 
     Returns
     -------
@@ -252,6 +260,7 @@ def acquire_trainer(fresh_model, key, loss, make_optimizer):
             loss,
             make_optimizer(),
             make_optimizer,
+            make_view,
         )
     trainer.reset(fresh_model)
     return trainer

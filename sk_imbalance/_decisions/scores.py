@@ -11,7 +11,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .thresholds import _fbeta_from_counts, label_counts, macro_fbeta, top_k_predict
+from .thresholds import fbeta_from_counts, label_counts, macro_fbeta, top_k_predict
 
 __all__ = ["fbeta_average", "precision_at_k"]
 
@@ -45,7 +45,7 @@ def fbeta_average(Y, Y_pred, beta=1.0, average="macro", sample_weight=None):
         raise ValueError(f"average={average!r} is not one of {AVERAGES}.")
     if average == "samples":
         Y, Y_pred = np.asarray(Y) > 0, np.asarray(Y_pred) > 0
-        per_row = _fbeta_from_counts(
+        per_row = fbeta_from_counts(
             np.count_nonzero(Y & Y_pred, axis=1),
             np.count_nonzero(Y, axis=1),
             np.count_nonzero(Y_pred, axis=1),
@@ -55,7 +55,7 @@ def fbeta_average(Y, Y_pred, beta=1.0, average="macro", sample_weight=None):
     if average == "macro":
         return macro_fbeta(Y, Y_pred, beta, sample_weight)
     micro_counts = [c.sum() for c in label_counts(Y, Y_pred, sample_weight)]
-    return float(_fbeta_from_counts(*micro_counts, beta))
+    return float(fbeta_from_counts(*micro_counts, beta))
 
 
 def precision_at_k(y_true, y_score, k=1, sample_weight=None):

@@ -19,6 +19,7 @@ __all__ = [
     "global_threshold",
     "fbeta_at",
     "label_counts",
+    "fbeta_from_counts",
     "rate_anchor",
     "DEFAULT_THRESHOLD",
     "MAX_ANCHOR_RATIO",
@@ -138,7 +139,7 @@ def _best_cutoffs_block(truth, scores, beta, weight, max_predicted_ratio):
         predicted = np.arange(n_samples, 0, -1, dtype=np.float64)[np.newaxis, :]
     else:
         predicted = np.cumsum(weights[:, ::-1], axis=1)[:, ::-1]
-    fbeta = _fbeta_from_counts(true_positives, positives, predicted, beta)
+    fbeta = fbeta_from_counts(true_positives, positives, predicted, beta)
     first = np.ones(scores.shape, dtype=bool)
     np.not_equal(scores[:, 1:], scores[:, :-1], out=first[:, 1:])
     candidates = first
@@ -489,10 +490,10 @@ def fbeta_at(Y, P, thresholds, beta=1.0, sample_weight=None):
     ndarray of shape (n_labels,)
     """
     predicted = np.asarray(P) >= np.asarray(thresholds)[np.newaxis, :]
-    return _fbeta_from_counts(*label_counts(Y, predicted, sample_weight), beta)
+    return fbeta_from_counts(*label_counts(Y, predicted, sample_weight), beta)
 
 
-def _fbeta_from_counts(true_positives, positives, predicted, beta):
+def fbeta_from_counts(true_positives, positives, predicted, beta):
     r"""F-beta from (weighted) counts: :math:`(1+\beta^2) TP / (\beta^2 P + PP)`.
 
     Returns 0 where the denominator is 0 (no positive, nothing predicted).
@@ -566,5 +567,5 @@ def macro_fbeta(Y, Y_pred, beta=1.0, sample_weight=None):
     float
     """
     return float(
-        np.mean(_fbeta_from_counts(*label_counts(Y, Y_pred, sample_weight), beta))
+        np.mean(fbeta_from_counts(*label_counts(Y, Y_pred, sample_weight), beta))
     )

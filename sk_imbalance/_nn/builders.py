@@ -18,7 +18,16 @@ import keras
 from .layers import FoldDense, HeadSlice, StackHeads
 from .sparse_layer import SparseFoldDense, sparse_inputs
 
-__all__ = ["build_network", "copy_variables"]
+__all__ = [
+    "build_network",
+    "draw_seeds",
+    "fold_mlp_layers",
+    "apply_layers",
+    "head_inputs",
+    "user_networks",
+    "stack_heads",
+    "copy_variables",
+]
 
 
 def _call_build_function(build_fn, meta, model_kwargs):
@@ -168,7 +177,7 @@ def build_network(model, meta, model_kwargs, link="sigmoid"):
     return _output_to_logits(network, meta["n_outputs_"], link)
 
 
-def _seeds(rng, n):
+def draw_seeds(rng, n):
     """``n`` Keras seeds drawn up front from a NumPy generator (None if unseeded)."""
     if rng is None:
         return [None] * n
@@ -263,7 +272,7 @@ def user_networks(
 ):
     """``n_heads`` networks built from a user's model, each with its own seed."""
     networks = []
-    for index, seed in enumerate(_seeds(rng, n_heads)):
+    for index, seed in enumerate(draw_seeds(rng, n_heads)):
         network = build_network(model, {**meta, "seed": seed}, model_kwargs, link)
         network.name = f"{prefix}head_{index}"
         networks.append(network)

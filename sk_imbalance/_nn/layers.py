@@ -37,6 +37,8 @@ __all__ = [
     "ProbabilityAverage",
     "LogitAverage",
     "SoftmaxAverage",
+    "blend_average",
+    "head_average",
 ]
 
 
@@ -317,14 +319,14 @@ class SoftmaxAverage(ProbabilityAverage):
         return ops.logsumexp(log_proba, axis=1)
 
 
-def _average(link, blend_weights=None, name=None):
+def blend_average(link, blend_weights=None, name=None):
     """The mean probability of candidates (a blend), sigmoid or softmax."""
     if link == "softmax":
         return SoftmaxAverage(blend_weights, name=name or "softmax_average")
     return ProbabilityAverage(blend_weights, name=name or "probability_average")
 
 
-def _head_average(link, name=None):
+def head_average(link, name=None):
     """The ensemble of one network's ``k`` heads: :class:`LogitAverage` for
     sigmoid outputs (what :mod:`.._decisions.spread` models), the mean probability for a
     softmax."""

@@ -32,14 +32,14 @@ import keras
 import numpy as np
 
 from .builders import (
-    _seeds,
     apply_layers,
+    draw_seeds,
     fold_mlp_layers,
     head_inputs,
     stack_heads,
     user_networks,
 )
-from .layers import _average, _head_average
+from .layers import blend_average, head_average
 
 __all__ = [
     "Candidate",
@@ -377,7 +377,7 @@ def build_portfolio(
                 hidden_layer_sizes=sizes,
                 activation=candidate.activation,
                 dropout=candidate.dropout,
-                seeds=_seeds(rng, 2 * len(sizes) + 1),
+                seeds=draw_seeds(rng, 2 * len(sizes) + 1),
                 sparse=sparse,
                 weight_decay=candidate.weight_decay,
                 scale=candidate.learning_rate_scale,
@@ -400,7 +400,7 @@ def build_portfolio(
             heads = [network(shared) for network in layers]
         owners.append(layers)
         averaged.append(
-            _head_average(link, name=f"{prefix}average" if prefix else None)(heads)
+            head_average(link, name=f"{prefix}average" if prefix else None)(heads)
         )
     if single:
         name = "fold_mlp" if candidates[0].model is None else "stacked_heads"
@@ -473,8 +473,8 @@ def blend_model(ensembles, weights, link="sigmoid"):
     if chosen.size == 1:
         return ensembles[int(chosen[0])]
     outputs = [ensembles[int(i)].outputs[0] for i in chosen]
-    blended = _average(link, weights[chosen].tolist(), name="candidate_blend")(outputs)
-    return keras.Model(ensembles[0].input, blended, name="candidate_blend")
+    average = blend_average(link, weights[chosen].tolist(), name="candidate_blend")
+    return keras.Model(ensembles[0].input, average(outputs), name="candidate_blend")
 
 
 def candidate_view(train_model, active):
