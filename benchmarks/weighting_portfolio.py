@@ -299,7 +299,8 @@ def score(args):
     folder = Path(args.scores)
     groups = {}
     for path in sorted(folder.glob("*.npz")):
-        label, seed, weighting = path.stem.rsplit("_", 2)
+        weighting = next(w for w in WEIGHTINGS if path.stem.endswith(f"_{w}"))
+        label, seed = path.stem[: -len(weighting) - 1].rsplit("_", 1)
         groups.setdefault(label, set()).add(int(seed))
     lines = []
     for label, seeds in groups.items():
