@@ -2,13 +2,15 @@
 
 Every new Keras model that is trained traces new TensorFlow functions, and
 TensorFlow never frees them (tensorflow/tensorflow#62854,
-keras-team/keras#17458): about 5 MB per trained network, without bound, in a
-long grid search. Here a compiled training model is kept per *configuration*
-(architecture, loss, optimizer, batch size, shapes) and reused by the next fit
-of the same configuration: its weights, seed states and optimizer state are
-overwritten with the new fit's, so a reused model trains exactly like a fresh
-one, and the traced step is reused instead of traced again. Memory then grows
-with the number of distinct configurations, not with the number of fits.
+keras-team/keras#17458): memory grows with every trained network, without
+bound, in a long grid search. Here a compiled training model is kept per
+*configuration* (architecture, loss, optimizer, batch size, shapes) and
+reused by the next fit of the same configuration: its weights, seed states
+and optimizer state are overwritten with the new fit's, so a reused model
+trains exactly like a fresh one, and the traced step is reused instead of
+traced again. Memory then grows with the number of distinct configurations,
+not with the number of fits (measured in the docs: results, fit cost,
+*Memory across many fits*).
 
 A fit takes a model out of the cache for as long as it trains (so threads never
 share one) and puts it back afterwards. At most :data:`MAX_CONFIGURATIONS`

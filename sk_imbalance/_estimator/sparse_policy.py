@@ -8,14 +8,12 @@ import scipy.sparse as sp
 __all__ = ["SPARSE_DENSITY", "use_sparse_layer"]
 
 #: ``sparse_layer="auto"`` works on the non-zeros of an ``X`` at most this
-#: dense. Measured on a 2-core CPU, default network, sparse layer's fit time
-#: over the dense layer's: 1.96x at 4.5% density, 1.30x at 2.2%, 0.90x at
-#: 1.1% and 0.76x at 0.56% (20,000 rows of 22 non-zeros, 3 epochs:
-#: ``benchmarks/text_scale.py --crossover 500,1000,2000,4000``), and 0.85x at
-#: 1.17% (20,000 rows of 58 non-zeros, 5,000 words, default fit). The dense
-#: layer's cost grows with the features, the sparse layer's with the
-#: non-zeros; they cross near 1.5%, where the sparse layer also saves the
-#: dense copy of ``X``.
+#: dense. The dense layer's cost grows with the features, the sparse layer's
+#: with the non-zeros (gathers and scatters cost more per non-zero than a
+#: batched matmul per entry); timed on a CPU with the default network, they
+#: cross near 1.5%, where the sparse layer also saves the dense copy of ``X``.
+#: Measured in the docs: results, studies, *When the sparse first layer is
+#: faster* (``benchmarks/text_scale.py --crossover``).
 SPARSE_DENSITY = 0.015
 
 

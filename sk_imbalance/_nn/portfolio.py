@@ -115,8 +115,9 @@ ONE_MLP = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
 #: MULAN data sets and three seeds (benchmarks/portfolio_study.py): a linear
 #: model (an L2 penalty of 1e-3 on the kernel, three times the learning rate),
 #: the MLP and a wider, more dropped-out one. A second linear model (L2 1e-4)
-#: was dropped: without it the greedy blend's split-half scores were within
-#: 0.002 on every set, and it cost about a fifth of bibtex's fit.
+#: was dropped: the blend's split-half scores did not need it, and it cost a
+#: sizeable part of the fit. Measured in the docs: results, studies, *What
+#: the default candidates cost*.
 DEFAULT_CANDIDATES = (
     Candidate("linear-wd1e-3", hidden_layer_sizes=(), dropout=0.0,
               weight_decay=1e-3, learning_rate_scale=3.0),
@@ -126,11 +127,11 @@ DEFAULT_CANDIDATES = (
 
 #: Default candidates left out when the first layer works on the non-zeros
 #: (``sparse_layer_``: a vocabulary of thousands of words). The wide MLP's
-#: first layer is 512 units by the vocabulary per head: on 20,000 texts of
-#: 50,000 words the default fit with it took 34 s an epoch (one MLP: about 6)
-#: and 4.3 GB at its peak (benchmarks/text_scale.py), and no study measured
-#: what it adds at that scale (the MULAN sets it was chosen on are 3.7% to
-#: 8.4% non-zero, all on the dense layer).
+#: first layer is 512 units by the vocabulary per head: at that scale it
+#: makes an epoch several times one MLP's and holds most of the fit's memory
+#: (benchmarks/text_scale.py), and no study measured what it adds there (the
+#: MULAN sets it was chosen on are all on the dense layer). Measured in the
+#: docs: results, studies, *What the default candidates cost*.
 SPARSE_LEFT_OUT = ("wide",)
 
 #: The smallest and largest ``learning_rate_scale`` :math:`s` of a candidate.

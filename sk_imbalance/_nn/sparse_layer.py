@@ -245,7 +245,8 @@ def _gather_rows(kernel, ids):
 
     ``ops.take`` reads the whole variable into a tensor first; a scatter into
     the variable later in the same step then copies all of it (copy on write),
-    which at ``k d u`` = 32 M weights cost more than the rest of the step.
+    which at vocabulary scale cost more than the rest of the step (measured
+    in the docs: results, studies, *Implementation choices timed*).
     TensorFlow's gather on the resource variable reads only the rows, and its
     gradient is ``IndexedSlices``.
     """
