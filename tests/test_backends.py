@@ -72,7 +72,9 @@ for clf in (
 
 # a portfolio whose candidates stop at different epochs: the later epochs
 # step a view of the running candidates (sk_imbalance._crossfit.trainer_cache)
+from sk_imbalance._crossfit import loop
 from sk_imbalance._crossfit import trainer_cache as _trainer_cache
+loop.MIN_STEPS = 1  # one step an epoch here: let the candidates stop early
 views = []
 original_view = _trainer_cache._Trainer.view
 def spy(self, active, source):

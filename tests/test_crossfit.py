@@ -171,8 +171,14 @@ def test_cross_fit_held_out_rows_cannot_change_their_heads_weights(sparse):
     assert not np.allclose(logits[0][:, 1], logits[1][:, 1], rtol=1e-3)
 
 
-def test_cross_fit_keeps_the_best_epoch_of_the_out_of_fold_curve():
-    """Check that training stops after patience and restores the best epoch."""
+def test_cross_fit_keeps_the_best_epoch_of_the_out_of_fold_curve(monkeypatch):
+    """Check that training stops after patience and restores the best epoch.
+
+    (The epoch floor is tested on its own below: here every epoch may be kept.)
+    """
+    from sk_imbalance._crossfit import loop
+
+    monkeypatch.setattr(loop, "MIN_STEPS", 1)
     X, Y = _data()
     splits = make_splits(3, len(X), seed=0)
     curve = iter([0.1, 0.5, 0.3, 0.2, 0.4, 0.9])
@@ -409,7 +415,9 @@ def test_stopped_candidates_leave_the_step_and_the_fit_is_unchanged(
     ],
     ids=["scheduler", "plateau"],
 )
-def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(callback):
+def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(
+    callback, monkeypatch
+):
     """Check that a learning rate a callback sets on the fused model reaches the
     view that trains the remaining candidate.
 
@@ -418,9 +426,11 @@ def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(callba
     0 from epoch 5; the plateau callback cuts it to ~0 after epoch 4, whose
     best score does not improve. Either way, no weight moves after epoch 4.
     """
+    from sk_imbalance._crossfit import loop
     from sk_imbalance._crossfit import trainer_cache as _trainer_cache
     from sk_imbalance._nn.portfolio import build_portfolio, make_candidates
 
+    monkeypatch.setattr(loop, "MIN_STEPS", 1)  # the scripted epoch 1 may be kept
     X, Y = _data(n=120, d=6, m=2, seed=2)
     candidates = make_candidates(
         [
@@ -465,3 +475,115 @@ def test_callbacks_reach_the_optimizer_that_steps_after_a_candidate_stops(callba
     ]
     assert moved[2] > 1e-4  # epoch 4: the view trains at the full rate
     assert max(moved[3:]) < 1e-9, moved  # epochs 5 and 6: the callback's rate
+
+
+def _portfolio_fit(targets, score=None, epochs=3, patience=None, **options):
+    """A two-candidate cross-fit (a linear model and a small MLP)."""
+    from sk_imbalance._crossfit import trainer_cache as _trainer_cache
+    from sk_imbalance._nn.portfolio import build_portfolio, make_candidates
+
+    X, Y = _data(n=90, d=5, m=2, seed=3)
+    candidates = make_candidates(
+        [
+            {"name": "linear", "hidden_layer_sizes": (), "dropout": 0.0},
+            {"name": "small", "hidden_layer_sizes": (8,), "dropout": 0.0},
+        ]
+    )
+    _trainer_cache.clear_trainer_cache()
+    rng = np.random.default_rng(0)
+    result = cross_fit(
+        lambda k: build_portfolio(candidates, X.shape[1], 2, k, rng=rng),
+        X,
+        targets(Y),
+        make_splits(3, X.shape[0], 0),
+        **SETTINGS,
+        epochs=epochs,
+        patience=patience,
+        rng=np.random.default_rng(1),
+        score=score or (lambda held, proba: 0.0),
+        **options,
+    )
+    _trainer_cache.clear_trainer_cache()
+    return X, result
+
+
+def _weighted_targets(Y, w_pos):
+    weights = np.tile([[1.0, w_pos]], (Y.shape[1], 1))
+    return np.hstack([Y, element_weights(Y, weights)]).astype("float32")
+
+
+def test_each_candidate_trains_on_its_own_weighting_only():
+    """Targets of two weightings: each candidate's heads see their own only.
+
+    The candidates share no weight, so the linear candidate trained on
+    weighting A (as the first of two weightings) is the linear candidate of a
+    fit where both train on A, to the bit, and the MLP trained on B is not
+    the MLP trained on A.
+    """
+    same = _portfolio_fit(_targets)[1]
+    mixed = _portfolio_fit(
+        lambda Y: np.stack([_targets(Y), _weighted_targets(Y, 20.0)]),
+        target_of=np.array([0, 1]),
+    )[1]
+    np.testing.assert_array_equal(same.candidates[0].proba, mixed.candidates[0].proba)
+    assert (
+        np.nanmax(np.abs(same.candidates[1].proba - mixed.candidates[1].proba)) > 1e-3
+    )
+    # the weighted MLP learnt a higher rate of positives
+    assert np.nanmean(mixed.candidates[1].proba) > np.nanmean(same.candidates[1].proba)
+
+
+def test_targets_of_several_weightings_need_one_index_per_candidate():
+    with pytest.raises(ValueError, match="target_of"):
+        _portfolio_fit(
+            lambda Y: np.stack([_targets(Y), _weighted_targets(Y, 2.0)]),
+            target_of=np.array([0]),
+        )
+
+
+def test_offsets_move_scores_and_predictions_onto_one_scale():
+    """A candidate's offset is added to its held-out logits and to its model's."""
+    from sk_imbalance._crossfit.feed import predict_logits
+    from sk_imbalance._nn.layers import LogitShift
+
+    offsets = np.array([[0.0, 0.0], [1.5, -0.5]])
+    X, plain = _portfolio_fit(_targets)
+    X, moved = _portfolio_fit(_targets, offsets=offsets)
+    held = plain.held
+    np.testing.assert_array_equal(plain.candidates[0].proba, moved.candidates[0].proba)
+    logit = np.log(plain.candidates[1].proba[held]) - np.log1p(
+        -plain.candidates[1].proba[held]
+    )
+    np.testing.assert_allclose(
+        moved.candidates[1].proba[held], expit(logit + offsets[1]), rtol=1e-6
+    )
+    assert moved.candidates[0].model is not None
+    assert not any(
+        isinstance(layer, LogitShift) for layer in moved.candidates[0].model.layers
+    )
+    np.testing.assert_allclose(
+        predict_logits(moved.candidates[1].model, X),
+        predict_logits(plain.candidates[1].model, X) + offsets[1],
+        rtol=1e-6,
+        atol=1e-6,
+    )
+
+
+def test_an_epoch_before_the_floor_of_steps_is_never_kept():
+    """With 5 steps an epoch, the floor is epoch ceil(30 / 5) = 6: a score that
+    is best at epoch 1 (an untrained network) cannot be kept, and patience
+    counts from the floor."""
+    from sk_imbalance._crossfit.loop import MIN_STEPS
+
+    scores = iter([9.0] + [1.0] * 40)
+    _, result = _portfolio_fit(
+        _targets,
+        score=lambda held, proba: next(scores),
+        epochs=20,
+        patience=2,
+    )
+    per_epoch = int(np.ceil(60 / SETTINGS["batch_size"]))  # 60 training rows a head
+    floor = int(np.ceil(MIN_STEPS / per_epoch))
+    assert floor > 1
+    assert [c.n_epochs for c in result.candidates] == [floor, floor]
+    assert len(result.history["loss"]) == floor + 2

@@ -187,7 +187,15 @@ def test_a_portfolio_fit_reports_every_candidate(multilabel_data):
     clf = WeightedMultiLabelClassifier(**FAST, candidates=[*TWO, {}]).fit(X, Y)
     report = clf.candidates_
     assert report["name"] == ["linear", "small", "candidate_2"]
-    assert sorted(report) == ["n_epochs", "name", "oof_score", "params", "weight"]
+    assert sorted(report) == [
+        "class_weight",
+        "n_epochs",
+        "name",
+        "oof_score",
+        "params",
+        "weight",
+    ]
+    assert report["class_weight"] == ["'balanced'"] * 3
     assert sum(report["weight"]) == pytest.approx(1.0)
     best = int(np.argmax(report["oof_score"]))
     assert report["weight"][best] > 0  # greedy selection starts from the single best
@@ -414,3 +422,88 @@ def test_a_user_candidate_whose_input_does_not_match_x_is_named(multilabel_data)
     clf = WeightedMultiLabelClassifier(model=_five_inputs, **FAST)
     with pytest.raises(ValueError, match=r"model= expects input of shape \(None, 5\)"):
         clf.fit(X, Y)
+
+
+# --- candidates of several weightings (issue 27) ---
+
+ONE_NET = {"name": "small", "hidden_layer_sizes": (8,), "dropout": 0.0}
+
+
+def test_a_candidates_own_weighting_is_moved_onto_the_reference_scale(
+    multilabel_data,
+):
+    """Under class_weight="auto", a candidate that names None trains unweighted
+    and predicts on the balanced scale: its logits are the unweighted fit's
+    plus ln(w_pos / w_neg) of the balanced weights, exactly (same seed, same
+    targets, same network)."""
+    X, Y = multilabel_data
+    unweighted = {**ONE_NET, "class_weight": None}
+    auto = WeightedMultiLabelClassifier(**FAST, candidates=[unweighted]).fit(X, Y)
+    named = WeightedMultiLabelClassifier(
+        **FAST, candidates=[ONE_NET], class_weight=None
+    ).fit(X, Y)
+    balanced = WeightedMultiLabelClassifier(**FAST, candidates=[ONE_NET]).fit(X, Y)
+    np.testing.assert_allclose(auto.label_weights_, balanced.label_weights_)
+    assert auto.candidates_["class_weight"] == ["None"]
+    assert named.candidates_["class_weight"] == ["None"]
+    assert balanced.candidates_["class_weight"] == ["'balanced'"]
+    w = auto.label_weights_
+    np.testing.assert_allclose(
+        predict_logits(auto.model_, X),
+        predict_logits(named.model_, X) + np.log(w[:, 1] / w[:, 0]),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    assert not np.allclose(
+        predict_logits(balanced.model_, X), predict_logits(auto.model_, X), atol=1e-3
+    )
+    restored = pickle.loads(pickle.dumps(auto))
+    np.testing.assert_array_equal(restored.predict_proba(X), auto.predict_proba(X))
+
+
+def test_candidates_of_two_weightings_are_blended_on_one_scale(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        **FAST, candidates=[ONE_NET, {**ONE_NET, "name": "plain", "class_weight": None}]
+    ).fit(X, Y)
+    assert clf.candidates_["class_weight"] == ["'balanced'", "None"]
+    assert clf.predict_proba(X).shape == Y.shape
+    assert np.isfinite(clf.candidates_["oof_score"]).all()
+
+
+def test_a_named_class_weight_and_a_candidates_own_are_refused(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        **FAST,
+        class_weight="balanced_sqrt",
+        candidates=[{**ONE_NET, "class_weight": None}],
+    )
+    with pytest.raises(ValueError, match=r"class_weight='balanced_sqrt' and cand"):
+        clf.fit(X, Y)
+
+
+def test_a_candidates_unknown_weighting_is_named(multilabel_data):
+    X, Y = multilabel_data
+    clf = WeightedMultiLabelClassifier(
+        **FAST,
+        candidates=[ONE_NET, {**ONE_NET, "name": "b", "class_weight": "balancd"}],
+    )
+    with pytest.raises(ValueError, match=r"candidates\[1\]\['class_weight'\].*balancd"):
+        clf.fit(X, Y)
+
+
+def test_multiclass_candidates_of_another_weighting_move_by_log_class_weight():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    y = np.where(X[:, 0] > 0.8, 2, np.where(X[:, 1] > 0.5, 1, 0))
+    unweighted = {**ONE_NET, "class_weight": None}
+    auto = WeightedMultiClassClassifier(**FAST, candidates=[unweighted]).fit(X, y)
+    named = WeightedMultiClassClassifier(
+        **FAST, candidates=[ONE_NET], class_weight=None
+    ).fit(X, y)
+    assert auto.candidates_["class_weight"] == ["None"]
+    gap = predict_logits(auto.model_, X) - predict_logits(named.model_, X)
+    expected = np.log(auto.class_weights_)
+    np.testing.assert_allclose(
+        gap - gap[:, :1], np.broadcast_to(expected - expected[0], gap.shape), atol=1e-4
+    )

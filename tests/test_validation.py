@@ -64,7 +64,7 @@ def test_predict_wrong_number_of_features_raises():
             {"dropout": 1.0},
             r"dropout must be None or a finite float in \[0, 1\); got 1.0",
         ),
-        ({"class_weight": "sqrt"}, "class_weight must be None, one of"),
+        ({"class_weight": "sqrt"}, "class_weight must be 'auto', None, one of"),
         ({"loss": "hinge"}, "loss must be one of 'bce', 'focal'; got 'hinge'"),
         ({"epochs": 0}, r"epochs must be an int in \[1, inf\); got 0"),
         ({"threshold": "f2"}, "threshold='f2' is not supported"),

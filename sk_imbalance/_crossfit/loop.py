@@ -15,7 +15,16 @@ the heads of one model (:mod:`.._nn.layers`) trained in one loop:
   head scores its own held-out rows (one forward pass over ``n`` rows in all),
   the caller's ``score`` is taken on those out-of-fold probabilities, and the
   weights of the best epoch are kept; training stops after ``patience``
-  epochs without improvement.
+  epochs without improvement. An epoch before each head has taken
+  :data:`MIN_STEPS` optimizer steps is never kept: on a few hundred rows an
+  epoch is five steps, and a network that has not learnt (its probabilities
+  still near where they started) can score best out of fold by predicting
+  every rare label everywhere.
+- **Candidates of several weightings.** Each candidate trains on its own
+  weighting's element weights (``targets`` of several weightings and
+  ``target_of``), and its held-out logits are moved by ``offsets`` onto one
+  scale (:mod:`.._decisions.weightings`) before they are scored, so that
+  every epoch, candidate and blend is judged as the decisions will use it.
 - **One traced step across fits.** The compiled model comes from
   :mod:`.trainer_cache`, so a grid search traces its training step once per
   configuration rather than once per fit.
@@ -31,14 +40,23 @@ import numpy as np
 
 from .._nn.losses import HeadwiseLoss
 from .._nn.optimizers import make_optimizer
-from .._nn.portfolio import FoldNetworks, candidate_view
+from .._nn.portfolio import FoldNetworks, candidate_view, shifted_view
 from .._nn.sparse_layer import is_sparse_model, set_row_penalties
 from .feed import RowFeed
 from .oof import between_head_variance, held_out_slots, out_of_fold_proba
 from .steps import EpochSteps
 from .trainer_cache import acquire_trainer, configuration_key, release_trainer
 
+#: Optimizer steps each head takes before an epoch may be kept (the epoch
+#: floor is ``ceil(MIN_STEPS / steps_per_epoch)``). Chosen on the recorded
+#: per-epoch out-of-fold curves of benchmarks/weighting_portfolio.py: it
+#: stops the fits that kept epoch 1 or 2 (5 to 10 steps) of an untrained
+#: network, and leaves the others' out-of-fold objective where it was (see
+#: the docs, results, studies, *The epoch floor*).
+MIN_STEPS = 30
+
 __all__ = [
+    "MIN_STEPS",
     "CrossFitResult",
     "CandidateResult",
     "head_batches",
@@ -165,6 +183,8 @@ def fit_heads(
     keep=None,
     groups=None,
     views=None,
+    target_of=None,
+    offsets=None,
 ):
     """Train the heads of a compiled training view; keep each candidate's best epoch.
 
@@ -175,8 +195,9 @@ def fit_heads(
         len(splits)`` heads each, :mod:`.._nn.portfolio`) and
         :class:`~sk_imbalance._nn.losses.HeadwiseLoss`.
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-    targets : ndarray of shape (n_samples, 2 * n_outputs)
-        0/1 targets followed by their element weights, float32.
+    targets : ndarray of shape ([n_weightings,] n_samples, 2 * n_outputs)
+        0/1 targets followed by their element weights, float32; one such
+        matrix per weighting when candidates train under several.
     splits : list of (ndarray, ndarray)
         ``(train_rows, held_rows)`` of each head.
     epochs : int or list of int
@@ -227,6 +248,11 @@ def fit_heads(
         stops, the epochs after train and score only the candidates still
         running: a stopped candidate costs nothing more. None: every
         candidate's heads train until the last one stops.
+    target_of : sequence of int, default=None
+        With 3-D ``targets``, the weighting each candidate trains under.
+    offsets : ndarray of shape (n_candidates, n_outputs), default=None
+        Added to each candidate's held-out logits before they become
+        probabilities and are scored (the reference weighting's scale).
 
     Returns
     -------
@@ -246,7 +272,9 @@ def fit_heads(
     if groups is None:
         groups = [list(range(len(variables)))]
     n_candidates = len(groups)
-    n_outputs = targets.shape[1] // 2
+    n_outputs = targets.shape[-1] // 2
+    if targets.ndim == 3 and (target_of is None or len(target_of) != n_candidates):
+        raise ValueError("Targets of several weightings need target_of, one each.")
     feed = RowFeed(trainer, X, len(splits))
     train_sets = [train for train, _ in splits]
     slots = held_out_slots([held for _, held in splits])
@@ -272,7 +300,14 @@ def fit_heads(
 
     def score_held_out(epoch):
         """Score the active candidates; their rows of ``proba`` are refreshed."""
-        fresh = out_of_fold_proba(model, feed, slots, n_outputs, link)
+        fresh = out_of_fold_proba(
+            model,
+            feed,
+            slots,
+            n_outputs,
+            link,
+            offsets=None if offsets is None else offsets[list(active)],
+        )
         if not np.all(np.isfinite(fresh[:, held])):
             _diverged("The held-out predictions are not finite", epoch)
         current = np.full(n_candidates, np.nan)
@@ -295,6 +330,8 @@ def fit_heads(
         if model is not trainer:
             follow_learning_rate(trainer.optimizer, model.optimizer)
 
+    per_epoch = math.ceil(max(len(rows) for rows in train_sets) / batch_size)
+    first_kept = math.ceil(MIN_STEPS / per_epoch)  # the epoch floor
     steps = EpochSteps(trainer)
     trainer.stop_training = False
     hooks.on_train_begin()
@@ -304,9 +341,14 @@ def fit_heads(
         steps.begin_epoch()
         n_heads = len(splits) * len(active)
         for step, batch in enumerate(head_batches(train_sets, batch_size, rng)):
-            batch_targets = targets[batch]
-            if len(active) > 1:
-                batch_targets = np.tile(batch_targets, (1, len(active), 1))
+            if targets.ndim == 3:  # each candidate its own weighting
+                batch_targets = np.concatenate(
+                    [targets[target_of[i]][batch] for i in active], axis=1
+                )
+            else:
+                batch_targets = targets[batch]
+                if len(active) > 1:
+                    batch_targets = np.tile(batch_targets, (1, len(active), 1))
             steps.step(feed.inputs(batch), batch_targets)
             if callbacks:
                 hooks.on_train_batch_end(step, {"loss": steps.loss() / n_heads})
@@ -337,7 +379,7 @@ def fit_heads(
                     score_held_out(epoch)
                 break
             continue
-        if patience is not None:
+        if patience is not None and epoch >= first_kept:
             for i in np.flatnonzero(running):
                 if current[i] > best[i][0] or best[i][2] is None:
                     best[i] = [current[i], epoch, keep_weights(i)]
@@ -425,6 +467,8 @@ def cross_fit(
     verbose=0,
     callbacks=None,
     measure_spread=True,
+    target_of=None,
+    offsets=None,
 ):
     """Build, train and score the heads of one fit.
 
@@ -436,6 +480,11 @@ def cross_fit(
         :class:`~.._nn.portfolio.FoldNetworks` of several candidates.
     X, targets, splits, epochs, patience, rng, score, verbose, callbacks
         See :func:`fit_heads` (``epochs`` may give each candidate its own).
+    target_of, offsets
+        See :func:`fit_heads`: candidates trained under several weightings.
+        A candidate's ensemble view then ends in its offset
+        (:class:`~.._nn.layers.LogitShift`), so that it predicts on the scale
+        it was scored on.
     loss : str or HeadwiseLoss
         A :class:`~.._nn.losses.HeadwiseLoss` (its kind says whether the heads end
         in sigmoids or a softmax), or the kind of one.
@@ -494,16 +543,24 @@ def cross_fit(
             keep=train_model,
             groups=networks.groups,
             views=trainer.view if len(networks.ensembles) > 1 else None,
+            target_of=target_of,
+            offsets=offsets,
         )
         between = None
         if measure_spread and head_loss.link == "sigmoid":
             between = between_head_variance(
-                train_model, X, [rows for rows, _ in splits], targets.shape[1] // 2
+                train_model, X, [rows for rows, _ in splits], targets.shape[-1] // 2
             )
         if between is None:
             between = [None] * len(networks.ensembles)
     finally:
         release_trainer(key, trainer)
+    ensembles = list(networks.ensembles)
+    if offsets is not None:
+        ensembles = [
+            model if not np.any(offset) else shifted_view(model, offset)
+            for model, offset in zip(ensembles, offsets, strict=True)
+        ]
     candidates = [
         CandidateResult(
             model,
@@ -512,7 +569,7 @@ def cross_fit(
             {"loss": history["loss"], "oof_score": history["oof_score"][i]},
             between[i],
         )
-        for i, model in enumerate(networks.ensembles)
+        for i, model in enumerate(ensembles)
     ]
     first = candidates[0]
     return CrossFitResult(

@@ -88,7 +88,7 @@ def held_out_slots(held_sets):
     return slots
 
 
-def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
+def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid", offsets=None):
     """Score every held-out row with the heads that held it out.
 
     Parameters
@@ -103,6 +103,9 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
     n_outputs : int
     link : {"sigmoid", "softmax"}, default="sigmoid"
         Per-output sigmoid probabilities, or one softmax distribution per row.
+    offsets : ndarray of shape (c, n_outputs), default=None
+        Added to each candidate's logits first: its scale offset
+        (:func:`.._decisions.weightings.scale_offsets`).
 
     Returns
     -------
@@ -129,6 +132,8 @@ def out_of_fold_proba(train_model, X, slots, n_outputs, link="sigmoid"):
         # (positions, c, k, m) -> (positions, k, c, m): slot (q, j) holds the
         # c candidates' logits of the row head j held out
         logits = logits.reshape(len(block), n_candidates, k, n_outputs).swapaxes(1, 2)
+        if offsets is not None:
+            logits = logits + offsets
         if link == "softmax":
             proba = softmax(logits, axis=-1)
         else:

@@ -25,9 +25,12 @@ from .._crossfit.encoding import as_csr
 from .._crossfit.feed import DENSIFY_BYTES, predict_logits
 from .._crossfit.loop import cross_fit
 from .._crossfit.splits import make_splits
+from .._decisions.weightings import distinct, scale_offsets
 from .._nn.portfolio import (
     DEFAULT_CANDIDATES,
+    INHERIT,
     Candidate,
+    _weighting_name,
     blend_model,
     build_portfolio,
     make_candidates,
@@ -35,7 +38,7 @@ from .._nn.portfolio import (
 )
 from .._utils.rng import generator
 from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
-from .choice import HeadsFit, choose_blend
+from .choice import HeadsFit, Weighting, choose_blend
 from .params import Custom, Flag, Number, Sizes, validate_params
 from .persistence import model_from_state, model_to_state
 from .sparse_policy import use_sparse_layer
@@ -149,9 +152,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 data.truth[held], proba, take_rows(data.sample_weight, held)
             )
 
-        fitted = self._cross_fit_heads(
-            data.X, data.y, data.targets, score, stratify=data.indicator
-        )
+        fitted = self._cross_fit_heads(data, score)
         held = fitted.crossfit.held
         self._fit_held_out_decisions(
             data.truth[held],
@@ -263,17 +264,29 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         )
 
     def _cross_fit(
-        self, candidates, X, targets, splits, rng, score, *, patience, epochs, hooks
+        self,
+        candidates,
+        X,
+        weighting,
+        splits,
+        rng,
+        score,
+        *,
+        patience,
+        epochs,
+        hooks,
     ):
         """Train one head per split and candidate in one model.
 
+        ``weighting`` is the :class:`.choice.Weighting` of ``candidates``.
         See :func:`.._crossfit.loop.cross_fit`.
         """
+        targets = weighting.targets
         return cross_fit(
             self._build_heads(
                 candidates,
                 X.shape[1],
-                targets.shape[1] // 2,
+                targets.shape[-1] // 2,
                 rng,
                 sparse=self.sparse_layer_,
             ),
@@ -291,22 +304,85 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             callbacks=[*(self.callbacks or []), *hooks],
             measure_spread=self.ensemble,
+            target_of=weighting.target_of,
+            offsets=weighting.offsets,
         )
 
-    def _cross_fit_heads(self, X, y, targets, score, *, stratify=None):
+    def _reference_weighting(self):
+        """The weighting the decisions are fitted on: ``class_weight``, or
+        ``"balanced"`` for ``"auto"``."""
+        return "balanced" if _is_auto(self.class_weight) else self.class_weight
+
+    def _candidate_weightings(self, candidates):
+        """Each candidate's weighting: its own, or the reference one.
+
+        A ``class_weight`` the user names trains that weighting alone, as a
+        named network trains alone: a candidate of the user's that names its
+        own then is refused.
+        """
+        named = not _is_auto(self.class_weight)
+        reference = self._reference_weighting()
+        found = []
+        for index, candidate in enumerate(candidates):
+            if candidate.class_weight is INHERIT:
+                found.append(reference)
+            elif named:
+                raise ValueError(
+                    f"class_weight={self.class_weight!r} and candidates[{index}]'s "
+                    f"class_weight={candidate.class_weight!r} both name the "
+                    "weighting; give class_weight='auto' to let each candidate "
+                    "keep its own, or drop the candidates' class_weight keys."
+                )
+            else:
+                found.append(candidate.class_weight)
+        return found
+
+    def _weighting(self, candidates, data):
+        """The targets and scale offsets of ``candidates``' weightings.
+
+        Returns
+        -------
+        Weighting
+            One target matrix (and no offsets) when every candidate trains
+            under the reference weighting, as with a named ``class_weight``.
+        """
+        reference = self._reference_weights()
+        weights = []
+        for index, spec in enumerate(self._candidate_weightings(candidates)):
+            if spec is self._reference_weighting():
+                weights.append(reference)
+                continue
+            try:
+                weights.append(self._weights_of(spec, data))
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"candidates[{index}]['class_weight']: {error}"
+                ) from error
+        unique, target_of = distinct(weights)
+        if len(unique) == 1 and np.array_equal(unique[0], reference):
+            return Weighting(data.targets)
+        targets = np.stack(
+            [
+                data.targets
+                if np.array_equal(w, reference)
+                else self._pack_targets(w, data)
+                for w in unique
+            ]
+        )
+        offsets = scale_offsets(weights, reference, self._link)
+        return Weighting(targets, target_of, offsets if offsets.any() else None)
+
+    def _cross_fit_heads(self, data, score):
         """Split, train the heads and choose the epoch: the first half of ``fit``.
 
         Parameters
         ----------
-        X : ndarray or sparse matrix of shape (n_samples, n_features)
-        y : array-like
-            The target as given to ``fit`` (for splitters and callbacks).
-        targets : ndarray of shape (n_samples, 2 * n_outputs), float32
-            0/1 targets followed by their element weights.
+        data : FitData
+            The validated data: ``X``, ``y`` (for splitters and callbacks),
+            the reference weighting's ``targets`` and the ``indicator`` the
+            int and float ``cv`` stratify on.
         score : callable
             ``score(held, proba)``, the out-of-fold monitor.
-        stratify : ndarray of shape (n_samples, n_outputs), default=None
-            0/1 matrix the int and float ``cv`` stratify on.
 
         Returns
         -------
@@ -314,6 +390,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             The cross-fit, the chosen blend of candidates and what
             :meth:`_final_model` needs.
         """
+        X, y, stratify = data.X, data.y, data.indicator
         candidates = self._candidates()
         self.sparse_layer_ = use_sparse_layer(
             X,
@@ -327,7 +404,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         rng = generator(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         splits = make_splits(self.cv, X.shape[0], seed, X, y, Y=stratify)
-        self._check_splits(splits, targets)
+        self._check_splits(splits, data.targets)
+        weighting = self._weighting(candidates, data)
         context = fit_context(self, self.epochs)
         hooks = []
         if context is not None:
@@ -336,7 +414,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         crossfit = self._cross_fit(
             candidates,
             X,
-            targets,
+            weighting,
             splits,
             rng,
             score,
@@ -345,9 +423,14 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             hooks=hooks,
         )
         blend = self._choose_candidates(candidates, crossfit, score)
+        self.candidates_["class_weight"] = [
+            _weighting_name(w) for w in self._candidate_weightings(candidates)
+        ]
         self.n_epochs_ = blend.n_epochs
         self.history_ = blend.history
-        return HeadsFit(X, y, targets, score, rng, context, candidates, crossfit, blend)
+        return HeadsFit(
+            X, y, weighting, score, rng, context, candidates, crossfit, blend
+        )
 
     def _choose_candidates(self, candidates, crossfit, score):
         """Blend the candidates on their out-of-fold scores; record ``candidates_``.
@@ -398,7 +481,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             refit = self._cross_fit(
                 [fitted.candidates[i] for i in chosen],
                 fitted.X,
-                fitted.targets,
+                fitted.weighting.subset(chosen),
                 everything,
                 fitted.rng,
                 fitted.score,
@@ -449,3 +532,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 def take_rows(values, index):
     """``values[index]``, or None for None (an absent ``sample_weight``)."""
     return None if values is None else values[index]
+
+
+def _is_auto(class_weight):
+    """Whether ``class_weight`` is ``"auto"`` (an array is not)."""
+    return isinstance(class_weight, str) and class_weight == "auto"

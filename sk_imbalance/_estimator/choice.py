@@ -20,7 +20,7 @@ from .._decisions.selection import blend, choose_weights
 from .._decisions.spread import match_spread
 from .._nn.portfolio import blend_model
 
-__all__ = ["SELECTION_RULE", "ChosenBlend", "HeadsFit", "choose_blend"]
+__all__ = ["SELECTION_RULE", "ChosenBlend", "HeadsFit", "Weighting", "choose_blend"]
 
 #: How the held-out folds choose among the candidates (:mod:`.._decisions.selection`):
 #: greedy ensemble selection, chosen over the single best candidate (and over
@@ -124,6 +124,38 @@ def choose_blend(crossfit, score, *, link="sigmoid", match=True):
 
 
 @dataclass(frozen=True)
+class Weighting:
+    """What the candidates train on: their weightings' targets and offsets.
+
+    Attributes
+    ----------
+    targets : ndarray of shape ([n_weightings,] n_samples, 2 * n_outputs)
+        0/1 targets and element weights, float32: one matrix when every
+        candidate trains under the reference weighting, else one per
+        distinct weighting.
+    target_of : ndarray of shape (n_candidates,) or None
+        With several weightings, the one each candidate trains under.
+    offsets : ndarray of shape (n_candidates, n_outputs) or None
+        Each candidate's scale offset onto the reference weighting
+        (:func:`.._decisions.weightings.scale_offsets`); None when all are 0.
+    """
+
+    targets: np.ndarray
+    target_of: np.ndarray | None = None
+    offsets: np.ndarray | None = None
+
+    def subset(self, chosen):
+        """The weighting of the candidates ``chosen`` (positions)."""
+        if self.target_of is None:
+            return self
+        return Weighting(
+            self.targets,
+            self.target_of[chosen],
+            None if self.offsets is None else self.offsets[chosen],
+        )
+
+
+@dataclass(frozen=True)
 class HeadsFit:
     """The first half of a fit, as the second half needs it.
 
@@ -139,8 +171,9 @@ class HeadsFit:
         non-zeros, ``sparse_layer_``).
     y : array-like
         The target as given to ``fit`` (for the callbacks).
-    targets : ndarray of shape (n_samples, 2 * n_outputs), float32
-        0/1 targets followed by their element weights.
+    weighting : Weighting
+        The candidates' targets (0/1 targets and their element weights) and
+        scale offsets.
     score : callable
         ``score(held, proba)``, the out-of-fold monitor.
     rng : numpy.random.Generator
@@ -157,7 +190,7 @@ class HeadsFit:
 
     X: object
     y: object
-    targets: np.ndarray
+    weighting: Weighting
     score: object
     rng: np.random.Generator
     context: object

@@ -36,6 +36,9 @@ class FitData:
         (:func:`pack_targets`).
     sample_weight : ndarray of shape (n_samples,) or None
         The checked ``sample_weight``.
+    classes : ndarray or None
+        The class labels of a 1-D target (what a dict ``class_weight`` is
+        keyed by); None for a multi-label one.
     """
 
     X: object
@@ -44,6 +47,7 @@ class FitData:
     indicator: np.ndarray
     targets: np.ndarray
     sample_weight: np.ndarray | None
+    classes: np.ndarray | None = None
 
 
 def pack_targets(indicator, weights, fix):

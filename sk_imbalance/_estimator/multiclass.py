@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from numbers import Real
 
 import numpy as np
@@ -103,10 +104,14 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         CSR), or sparse with a dense copy over 512 MB; above 1.5% the dense
         layer measured faster on a CPU. True: always (``model=None`` only);
         False: never (sparse ``X`` is densified batch by batch).
-    class_weight : None, str, dict, array-like or callable, default="balanced"
+    class_weight : "auto", None, str, dict, array-like or callable, default="auto"
         One weight per class, computed in ``fit`` from the target it is
         given; each row's loss is multiplied by its class's weight (and its
-        ``sample_weight``):
+        ``sample_weight``). ``"auto"``: each candidate trains under its own
+        ``class_weight`` (a candidate that names none: ``"balanced"``), its
+        logits moved by :math:`\ln w_c` of the balanced weights less its own
+        before the held-out folds compare and blend the candidates. Any
+        other value trains every candidate under that weighting alone:
 
         - ``"balanced"``: :math:`w_c = n / (K n_c)`, scikit-learn's formula;
         - ``"balanced_sqrt"``: its square root, a milder correction;
@@ -326,10 +331,13 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         **COMMON_CONSTRAINTS,
         "class_weight": Custom(
             lambda v: (
-                v is None or not isinstance(v, str) or v in CLASS_WEIGHT_STRATEGIES
+                v is None
+                or not isinstance(v, str)
+                or v == "auto"
+                or v in CLASS_WEIGHT_STRATEGIES
             ),
-            f"None, one of {sorted(CLASS_WEIGHT_STRATEGIES)}, a dict, an array of "
-            "shape (n_classes,) or a callable",
+            f"'auto', None, one of {sorted(CLASS_WEIGHT_STRATEGIES)}, a dict, an "
+            "array of shape (n_classes,) or a callable",
         ),
         "loss": Options(tuple(MULTICLASS_LOSSES)),
         "cost": Custom(
@@ -354,7 +362,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         candidates=None,
         model_kwargs=None,
         sparse_layer="auto",
-        class_weight="balanced",
+        class_weight="auto",
         loss="cross_entropy",
         focal_gamma=2.0,
         cost=None,
@@ -428,7 +436,7 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         n_classes = len(self.classes_)
         self._cost = self._check_cost(n_classes)
         self.class_weights_ = check_class_weights(
-            self.class_weight, y, y_index, self.classes_
+            self._reference_weighting(), y, y_index, self.classes_
         )
         weight = np.ones(len(y)) if sample_weight is None else sample_weight
         self.class_prior_ = np.bincount(y_index, weight, minlength=n_classes)
@@ -441,14 +449,29 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             )
         self.class_prior_ /= self.class_prior_.sum()
         onehot = np.eye(n_classes)[y_index]
-        row_weight = self.class_weights_[y_index] * weight
+        data = FitData(X, y, y_index, onehot, None, sample_weight)
+        return replace(data, targets=self._pack_targets(self.class_weights_, data))
+
+    def _reference_weights(self):
+        return self.class_weights_
+
+    def _weights_of(self, class_weight, data):
+        """Class weights of a candidate's own ``class_weight``."""
+        return check_class_weights(class_weight, data.y, data.truth, self.classes_)
+
+    def _pack_targets(self, class_weights, data):
+        weight = (
+            np.ones(len(data.truth))
+            if data.sample_weight is None
+            else data.sample_weight
+        )
+        row_weight = class_weights[data.truth] * weight
         with np.errstate(over="ignore"):
-            targets = pack_targets(
-                onehot,
-                onehot * row_weight[:, np.newaxis],
+            return pack_targets(
+                data.indicator,
+                data.indicator * row_weight[:, np.newaxis],
                 "rescale the class weights.",
             )
-        return FitData(X, y, y_index, onehot, targets, sample_weight)
 
     def _validate_fit_data(self, X, y, sample_weight):
         X, y = self._validate_X_y(X, y)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -83,14 +84,16 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         (``sparse_layer_``). Each item is a dict
         of MLP settings (keys ``name``, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
-        kernels, ``learning_rate_scale``: a multiple of ``learning_rate``),
-        a build function or a ``keras.Model``. Every candidate is trained as
-        its own ``cv`` fold heads in one Keras model and keeps its own best
-        epoch; greedy ensemble selection (Caruana et al. 2004) on the
-        out-of-fold objective then weights them, and the weighted mean of
-        their probabilities predicts (``candidates_`` reports the weights).
-        :ref:`candidates` explains the choice, and :ref:`model_selection` what
-        a fit of several candidates costs.
+        kernels, ``learning_rate_scale``: a multiple of ``learning_rate``,
+        ``class_weight``: the candidate's own weighting, with
+        ``class_weight="auto"``), a build function or a ``keras.Model``.
+        Every candidate is trained as its own ``cv`` fold heads in one Keras
+        model and keeps its own best epoch; greedy ensemble selection
+        (Caruana et al. 2004) on the out-of-fold objective then weights them,
+        and the weighted mean of their probabilities predicts
+        (``candidates_`` reports the weights). :ref:`candidates` explains the
+        choice, and :ref:`model_selection` what a fit of several candidates
+        costs.
     model_kwargs : dict, default=None
         Keyword arguments for a build function passed as ``model``.
     sparse_layer : {"auto", True, False}, default="auto"
@@ -101,8 +104,16 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         CSR), or sparse with a dense copy over 512 MB; above 1.5% the dense
         layer measured faster on a CPU. True: always (``model=None`` only);
         False: never (sparse ``X`` is densified batch by batch).
-    class_weight : None, str, dict, array-like or callable, default="balanced"
-        Per-label weights, computed in ``fit`` from the labels it is given:
+    class_weight : "auto", None, str, dict, array-like or callable, default="auto"
+        Per-label weights of the loss, computed in ``fit`` from the labels it
+        is given. ``"auto"``: each candidate trains under its own
+        ``class_weight`` (a candidate that names none: ``"balanced"``), and
+        the held-out folds compare and blend them on the balanced weighting's
+        scale: a candidate of another weighting has its logits moved by
+        :math:`\ln(w_{\text{pos}} / w_{\text{neg}})` of the balanced weights
+        less its own, so that its scores, calibration and thresholds mean
+        what the balanced network's do (see :ref:`candidates`). Any other
+        value trains every candidate under that weighting alone:
 
         - ``"balanced"``: :math:`w_{\text{pos}} = n / (2 n_{\text{pos}})` and
           :math:`w_{\text{neg}} = n / (2 n_{\text{neg}})` for each label;
@@ -410,10 +421,13 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         **COMMON_CONSTRAINTS,
         "class_weight": Custom(
             lambda v: (
-                v is None or not isinstance(v, str) or v in LABEL_WEIGHT_STRATEGIES
+                v is None
+                or not isinstance(v, str)
+                or v == "auto"
+                or v in LABEL_WEIGHT_STRATEGIES
             ),
-            f"None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an array of "
-            "shape (n_labels, 2) or a callable",
+            f"'auto', None, one of {sorted(LABEL_WEIGHT_STRATEGIES)}, a dict, an "
+            "array of shape (n_labels, 2) or a callable",
         ),
         "loss": Options(tuple(LOSSES)),
         "threshold": Custom(lambda v: True, "", then=check_threshold),
@@ -441,7 +455,7 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         candidates=None,
         model_kwargs=None,
         sparse_layer="auto",
-        class_weight="balanced",
+        class_weight="auto",
         loss="bce",
         focal_gamma=2.0,
         optimizer="adam",
@@ -523,14 +537,24 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         X, target, sample_weight = self._validate_fit_data(X, y, sample_weight)
         self._set_target_attributes(target)
         self.label_weights_ = check_label_weights(
-            self.class_weight, target.Y, target.classes
+            self._reference_weighting(), target.Y, target.classes
         )
-        targets = pack_targets(
-            target.Y,
-            element_weights(target.Y, self.label_weights_, sample_weight),
+        data = FitData(X, y, target.Y, target.Y, None, sample_weight, target.classes)
+        return replace(data, targets=self._pack_targets(self.label_weights_, data))
+
+    def _reference_weights(self):
+        return self.label_weights_
+
+    def _weights_of(self, class_weight, data):
+        """Label weights of a candidate's own ``class_weight``."""
+        return check_label_weights(class_weight, data.truth, data.classes)
+
+    def _pack_targets(self, label_weights, data):
+        return pack_targets(
+            data.truth,
+            element_weights(data.truth, label_weights, data.sample_weight),
             "rescale sample_weight, e.g. divide it by its mean.",
         )
-        return FitData(X, y, target.Y, target.Y, targets, sample_weight)
 
     def _validate_fit_data(self, X, y, sample_weight):
         if sp.issparse(y):  # a sparse indicator matrix, as MultiLabelBinarizer gives

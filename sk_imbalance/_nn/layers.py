@@ -37,6 +37,7 @@ __all__ = [
     "ProbabilityAverage",
     "LogitAverage",
     "SoftmaxAverage",
+    "LogitShift",
     "blend_average",
     "head_average",
 ]
@@ -318,6 +319,37 @@ class SoftmaxAverage(ProbabilityAverage):
         if logw is not None:
             log_proba = log_proba + logw
         return ops.logsumexp(log_proba, axis=1)
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class LogitShift(keras.layers.Layer):
+    r"""Add a constant to each output's logit: :math:`z_j + o_j`.
+
+    Ends the ensemble view of a candidate trained under another weighting
+    than the reference, so that it predicts on the scale the held-out folds
+    scored it on (:mod:`sk_imbalance._decisions.weightings`). The offsets are
+    constants of the layer's config, not weights.
+
+    Parameters
+    ----------
+    offset : sequence of float
+        One offset per output.
+    """
+
+    def __init__(self, offset, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = [float(o) for o in np.ravel(offset)]
+
+    def call(self, inputs):
+        return inputs + ops.convert_to_tensor(
+            np.asarray(self.offset, dtype=self.compute_dtype)
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "offset": list(self.offset)}
 
 
 def blend_average(link, blend_weights=None, name=None):

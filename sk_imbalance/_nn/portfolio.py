@@ -39,9 +39,10 @@ from .builders import (
     stack_heads,
     user_networks,
 )
-from .layers import blend_average, head_average
+from .layers import LogitShift, blend_average, head_average
 
 __all__ = [
+    "INHERIT",
     "Candidate",
     "DEFAULT_CANDIDATES",
     "ONE_MLP",
@@ -51,7 +52,22 @@ __all__ = [
     "build_portfolio",
     "blend_model",
     "candidate_view",
+    "shifted_view",
 ]
+
+
+class _Inherit:
+    """The estimator's own weighting (a candidate that names none)."""
+
+    def __repr__(self):
+        return "INHERIT"
+
+    def __reduce__(self):  # one object, after pickling too
+        return "INHERIT"
+
+
+#: A candidate's ``class_weight`` when it names none: the estimator's.
+INHERIT = _Inherit()
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,11 @@ class Candidate:
         then unused.
     model_kwargs : dict, default=None
         Keyword arguments of the build function.
+    class_weight : object, default=INHERIT
+        The weighting this candidate trains under: anything the estimators'
+        ``class_weight`` takes ("balanced", None, a dict, ...), or
+        :data:`INHERIT`, the estimator's. Carried here, used by the estimator
+        (:mod:`sk_imbalance._decisions.weightings`).
     """
 
     name: str
@@ -91,6 +112,7 @@ class Candidate:
     learning_rate_scale: float = 1.0
     model: object = None
     model_kwargs: Mapping | None = field(default=None, compare=False)
+    class_weight: object = field(default=INHERIT, compare=False)
 
     def describe(self):
         """The candidate's settings as a short string, for reports."""
@@ -104,7 +126,16 @@ class Candidate:
             parts.append(f"weight_decay={self.weight_decay:g}")
         if self.learning_rate_scale != 1.0:
             parts.append(f"learning_rate_scale={self.learning_rate_scale:g}")
+        if self.class_weight is not INHERIT:
+            parts.append(f"class_weight={_weighting_name(self.class_weight)}")
         return ", ".join(parts)
+
+
+def _weighting_name(class_weight):
+    """A short name of a weighting, for reports."""
+    if class_weight is None or isinstance(class_weight, str):
+        return repr(class_weight)
+    return getattr(class_weight, "__name__", type(class_weight).__name__)
 
 
 #: The one MLP the estimators trained before the portfolio, and the
@@ -153,6 +184,7 @@ CANDIDATE_KEYS = (
     "learning_rate_scale",
     "model",
     "model_kwargs",
+    "class_weight",
 )
 
 
@@ -476,6 +508,27 @@ def blend_model(ensembles, weights, link="sigmoid"):
     outputs = [ensembles[int(i)].outputs[0] for i in chosen]
     average = blend_average(link, weights[chosen].tolist(), name="candidate_blend")
     return keras.Model(ensembles[0].input, average(outputs), name="candidate_blend")
+
+
+def shifted_view(ensemble, offset, name=None):
+    """A candidate's ensemble view moved onto another weighting's scale.
+
+    Parameters
+    ----------
+    ensemble : keras.Model
+        The candidate's ensemble view (logits).
+    offset : array-like of shape (n_outputs,)
+        Added to its logits (:class:`~.layers.LogitShift`).
+
+    Returns
+    -------
+    keras.Model
+        On the same input and layers as ``ensemble``.
+    """
+    shift = LogitShift(offset, name=f"{ensemble.name}_shift")
+    return keras.Model(
+        ensemble.input, shift(ensemble.outputs[0]), name=name or ensemble.name
+    )
 
 
 def candidate_view(train_model, active):
