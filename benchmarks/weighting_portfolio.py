@@ -91,6 +91,32 @@ PORTFOLIOS = {
         ("balanced", "balanced_sqrt", "none"),
     ),
 }
+#: Portfolios of chosen members: (network, weighting) pairs.
+MEMBERS = {
+    "default x bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("wide", "balanced"),
+        ("mlp", "none"),
+    ],
+    "default x bal + lin4/bal": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("wide", "balanced"),
+        ("lin4", "balanced"),
+    ],
+    "default x bal + lin4/bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("wide", "balanced"),
+        ("lin4", "balanced"), ("mlp", "none"),
+    ],
+    "lin4,mlp,wide x bal + mlp/none": [
+        ("lin4", "balanced"), ("mlp", "balanced"), ("wide", "balanced"),
+        ("mlp", "none"),
+    ],
+    "lin3,lin4,mlp x bal + mlp/none": [
+        ("lin3", "balanced"), ("lin4", "balanced"), ("mlp", "balanced"),
+        ("mlp", "none"),
+    ],
+}  # fmt: skip
+#: How much more out of fold a blend with other weightings must score than
+#: the reference weighting's own blend to be kept.
+MARGINS = (0.0, 0.005, 0.01, 0.02)
 #: Racing rules: (epoch, margin) after which a trailing candidate stops.
 RACES = ((3, 0.02), (5, 0.01), (5, 0.02), (8, 0.01))
 
@@ -277,6 +303,24 @@ def evaluate(fits, members, reference, races=RACES, halves=True, seed=0):
             "cost": float(np.sum(trained * np.array(cost)) / mlp_cost),
             "weights": full,
         }
+    trained = np.array([np.sum(np.isfinite(c)) for c in curves])
+    own = [k for k, (_, w) in enumerate(members) if w == reference]
+    if len(own) < len(members) and own:
+        ref_part = [oof[k] for k in own]
+        ref_w, ref_score = greedy_weights(ref_part, lambda P: score(Y_held, P))
+        all_w = rows[None]["weights"]
+        all_score = score(Y_held, blend(oof, all_w))
+        for margin in MARGINS:
+            full = all_w.copy()
+            if not all_score > ref_score + margin:
+                full = np.zeros(len(members))
+                full[own] = ref_w
+            rows[f"margin {margin:g}"] = {
+                "test": fitted_f1(Y_held, blend(oof, full), Y_test, blend(test, full)),
+                "half": np.nan,
+                "cost": float(np.sum(trained * np.array(cost)) / mlp_cost),
+                "weights": full,
+            }
     return rows
 
 
@@ -320,13 +364,19 @@ def score(args):
                     halves=not args.no_halves, seed=seed,
                 )  # fmt: skip
                 table.setdefault(f"mlp, fixed {weighting}", []).append(found[None])
-            for portfolio, (networks, weightings) in PORTFOLIOS.items():
-                if not all(w in fits for w in weightings):
+            every = {
+                **{
+                    name: list(product(networks, weightings))
+                    for name, (networks, weightings) in PORTFOLIOS.items()
+                },
+                **MEMBERS,
+            }
+            for portfolio, members in every.items():
+                if not all(w in fits for _, w in members):
                     continue
-                members = list(product(networks, weightings))
                 found = evaluate(
-                    fits, members, args.reference, halves=not args.no_halves,
-                    seed=seed,
+                    fits, members, args.reference, races=args.races,
+                    halves=not args.no_halves, seed=seed,
                 )  # fmt: skip
                 for rule, row in found.items():
                     name = portfolio if rule is None else f"{portfolio}, race {rule}"
@@ -359,6 +409,9 @@ def main(argv=None):
     parser.add_argument("--scores", default="/tmp/weighting_portfolio")
     parser.add_argument("--reference", default="balanced")
     parser.add_argument("--no-halves", action="store_true")
+    parser.add_argument(
+        "--no-races", dest="races", action="store_const", const=(), default=RACES
+    )
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     args.seeds = [int(s) for s in args.seeds.split(",")]
