@@ -166,7 +166,8 @@ def test_default_fit_blends_the_default_candidates(multilabel_data):
     greedy selection: a blend of several (the single best rule keeps one),
     each weighted by how often it was added, a count over the rounds."""
     X, Y = multilabel_data
-    clf = WeightedMultiLabelClassifier(**FAST).fit(X, Y)
+    clf = WeightedMultiLabelClassifier(**{**FAST, "epochs": 12, "batch_size": 32})
+    clf.fit(X, Y)
     assert clf.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
     weights = np.array(clf.candidates_["weight"])
     assert np.count_nonzero(weights) > 1 and weights.sum() == pytest.approx(1.0)
@@ -507,3 +508,26 @@ def test_multiclass_candidates_of_another_weighting_move_by_log_class_weight():
     np.testing.assert_allclose(
         gap - gap[:, :1], np.broadcast_to(expected - expected[0], gap.shape), atol=1e-4
     )
+
+
+def test_other_weightings_join_the_blend_only_past_the_margin(
+    multilabel_data, monkeypatch
+):
+    """A blend with an unweighted candidate is kept only if it beats the
+    balanced candidates' own blend by WEIGHTING_MARGIN out of fold."""
+    from sk_imbalance._estimator import choice
+
+    X, Y = multilabel_data
+    candidates = [
+        ONE_NET,
+        {**ONE_NET, "name": "linear", "hidden_layer_sizes": ()},
+        {**ONE_NET, "name": "plain", "class_weight": None},
+    ]
+    monkeypatch.setattr(choice, "WEIGHTING_MARGIN", np.inf)
+    clf = WeightedMultiLabelClassifier(**FAST, candidates=candidates).fit(X, Y)
+    assert clf.candidates_["weight"][2] == 0.0
+    assert sum(clf.candidates_["weight"][:2]) == pytest.approx(1.0)
+    monkeypatch.setattr(choice, "WEIGHTING_MARGIN", -np.inf)
+    loose = WeightedMultiLabelClassifier(**FAST, candidates=candidates).fit(X, Y)
+    # the same training: the margin changes the choice only
+    assert loose.candidates_["oof_score"] == pytest.approx(clf.candidates_["oof_score"])

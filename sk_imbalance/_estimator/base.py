@@ -240,6 +240,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
             return [Candidate("mlp", **settings)]
         default = self._default_candidates
+        if not _is_auto(self.class_weight):  # a named weighting trains alone
+            default = tuple(c for c in default if c.class_weight is INHERIT)
         return make_candidates(
             self.candidates, sparse_defaults(default) if sparse else default
         )
@@ -450,7 +452,16 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         matching needs :math:`\\tau^2`, one more forward pass over ``k``
         times the rows, which is measured once, at the chosen epoch.
         """
-        blend = choose_blend(crossfit, score, link=self._link, match=self.ensemble)
+        reference = self._reference_weighting()
+        blend = choose_blend(
+            crossfit,
+            score,
+            link=self._link,
+            match=self.ensemble,
+            reference=np.array(
+                [w is reference for w in self._candidate_weightings(candidates)]
+            ),
+        )
         self.candidates_ = {
             "name": [c.name for c in candidates],
             "params": [c.describe() for c in candidates],

@@ -148,12 +148,19 @@ ONE_MLP = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
 #: the MLP and a wider, more dropped-out one. A second linear model (L2 1e-4)
 #: was dropped: the blend's split-half scores did not need it, and it cost a
 #: sizeable part of the fit. Measured in the docs: results, studies, *What
-#: the default candidates cost*.
+#: the default candidates cost*. The fourth, the MLP unweighted, lets the
+#: held-out folds choose the weighting too (issue 27): with the estimators'
+#: ``class_weight="auto"`` it trains without class weights, is scored on the
+#: balanced scale, and joins the blend only when that beats the balanced
+#: candidates' blend by ``WEIGHTING_MARGIN`` (``_estimator.choice``); a named
+#: ``class_weight`` leaves it out.
 DEFAULT_CANDIDATES = (
     Candidate("linear-wd1e-3", hidden_layer_sizes=(), dropout=0.0,
               weight_decay=1e-3, learning_rate_scale=3.0),
     ONE_MLP[0],
     Candidate("wide", hidden_layer_sizes=(512,), dropout=0.5),
+    Candidate("mlp-unweighted", hidden_layer_sizes=(128,), dropout=0.2,
+              class_weight=None),
 )  # fmt: skip
 
 #: Default candidates left out when the first layer works on the non-zeros
