@@ -44,19 +44,29 @@ from scipy.special import expit, logit  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
 from sk_imbalance._decisions.multilabel import decide
-from sk_imbalance._decisions.spread import match_spread
+from sk_imbalance._decisions.spread import match_spread  # noqa: E402
+from sk_imbalance._nn.layers import LogitShift  # noqa: E402
 
 _EPS = 1e-12
 COMBINERS = ("logit", "proba")
 
 
 def head_logits(model, X):
-    """Every head's logits ``(n, k, m)``: the inputs of the ensemble's average."""
-    layer = model.layers[-1]
+    """Every head's logits ``(n, k, m)``: the inputs of the ensemble's average.
+
+    A candidate of another weighting than the reference ends in its scale
+    offset (``LogitShift``, issue 27): its heads are the average's inputs
+    moved by that offset, as the ensemble is.
+    """
+    layer, offset = model.layers[-1], 0.0
+    if isinstance(layer, LogitShift):
+        offset = np.asarray(layer.offset)
+        layer = layer.input._keras_history.operation
     heads = keras.Model(model.inputs, layer.input)
     X = X.toarray() if hasattr(X, "toarray") else X
     out = heads.predict(np.asarray(X, np.float32), batch_size=1024, verbose=0)
-    return np.stack(out, axis=1) if isinstance(out, list) else out
+    out = np.stack(out, axis=1) if isinstance(out, list) else out
+    return out + offset
 
 
 def combine(H, how):
