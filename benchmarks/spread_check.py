@@ -61,7 +61,7 @@ def head_logits(model, X):
     layer, offset = model.layers[-1], 0.0
     if isinstance(layer, LogitShift):
         offset = np.asarray(layer.offset)
-        layer = layer.input._keras_history.operation
+        layer = model.layers[-2]  # the average the offset follows
     heads = keras.Model(model.inputs, layer.input)
     X = X.toarray() if hasattr(X, "toarray") else X
     out = heads.predict(np.asarray(X, np.float32), batch_size=1024, verbose=0)

@@ -94,7 +94,7 @@ def greedy_weights(probas, score, rounds=10, scores=None):
     return best[1] / best[1].sum(), best[0]
 
 
-def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0):
+def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0, scores=None):
     """The candidates' weights in the predicting blend.
 
     Parameters
@@ -107,6 +107,8 @@ def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0):
         blend beats the single best by more than ``tolerance``.
     rounds : int, default=10
     tolerance : float, default=0.0
+    scores : list of float, default=None
+        Each candidate's own score, if already computed.
 
     Returns
     -------
@@ -116,7 +118,8 @@ def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0):
     blend_score : float
         The score of the chosen blend.
     """
-    scores = [float(score(p)) for p in probas]
+    if scores is None:
+        scores = [float(score(p)) for p in probas]
     weights = single_best(scores)
     chosen = max(scores)
     if rule == "greedy" and len(probas) > 1:

@@ -30,11 +30,11 @@ from .._nn.portfolio import (
     DEFAULT_CANDIDATES,
     INHERIT,
     Candidate,
-    _weighting_name,
     blend_model,
     build_portfolio,
     make_candidates,
     sparse_defaults,
+    weighting_name,
 )
 from .._utils.rng import generator
 from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
@@ -425,9 +425,6 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             hooks=hooks,
         )
         blend = self._choose_candidates(candidates, crossfit, score)
-        self.candidates_["class_weight"] = [
-            _weighting_name(w) for w in self._candidate_weightings(candidates)
-        ]
         self.n_epochs_ = blend.n_epochs
         self.history_ = blend.history
         return HeadsFit(
@@ -453,14 +450,13 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         times the rows, which is measured once, at the chosen epoch.
         """
         reference = self._reference_weighting()
+        weightings = self._candidate_weightings(candidates)
         blend = choose_blend(
             crossfit,
             score,
             link=self._link,
             match=self.ensemble,
-            reference=np.array(
-                [w is reference for w in self._candidate_weightings(candidates)]
-            ),
+            reference=np.array([w is reference for w in weightings]),
         )
         self.candidates_ = {
             "name": [c.name for c in candidates],
@@ -468,6 +464,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             "oof_score": [float(v) for v in blend.scores],
             "n_epochs": [r.n_epochs for r in crossfit.candidates],
             "weight": [float(w) for w in blend.weights],
+            "class_weight": [weighting_name(w) for w in weightings],
         }
         return blend
 

@@ -128,7 +128,10 @@ def choose_blend(crossfit, score, *, link="sigmoid", match=True, reference=None)
         )
     if not held.any():
         raise ValueError("Choosing among candidates needs held-out rows.")
-    objective = lambda proba: score(held, proba)  # noqa: E731
+
+    def objective(proba):
+        return score(held, proba)
+
     weights, scores, best = choose_weights(
         [p[held] for p in probas], objective, rule=SELECTION_RULE
     )
@@ -138,6 +141,7 @@ def choose_blend(crossfit, score, *, link="sigmoid", match=True, reference=None)
             [probas[i][held] for i in own],
             objective,
             rule=SELECTION_RULE,
+            scores=[scores[i] for i in own],
         )
         if not best > own_best + WEIGHTING_MARGIN:
             weights = np.zeros(len(results))

@@ -53,6 +53,7 @@ __all__ = [
     "blend_model",
     "candidate_view",
     "shifted_view",
+    "weighting_name",
 ]
 
 
@@ -127,11 +128,11 @@ class Candidate:
         if self.learning_rate_scale != 1.0:
             parts.append(f"learning_rate_scale={self.learning_rate_scale:g}")
         if self.class_weight is not INHERIT:
-            parts.append(f"class_weight={_weighting_name(self.class_weight)}")
+            parts.append(f"class_weight={weighting_name(self.class_weight)}")
         return ", ".join(parts)
 
 
-def _weighting_name(class_weight):
+def weighting_name(class_weight):
     """A short name of a weighting, for reports."""
     if class_weight is None or isinstance(class_weight, str):
         return repr(class_weight)
