@@ -70,7 +70,12 @@ LIBRARY = [
      "weight_decay": 1e-4, "learning_rate_scale": 3.0},
     {"name": "mlp", "hidden_layer_sizes": (128,), "dropout": 0.2},
     {"name": "wide", "hidden_layer_sizes": (512,), "dropout": 0.5},
+    {"name": "mid", "hidden_layer_sizes": (256,), "dropout": 0.5},
+    {"name": "mlp5", "hidden_layer_sizes": (128,), "dropout": 0.5},
 ]  # fmt: skip
+#: The networks ``record`` trains unless ``--networks`` names others; the
+#: cheaper shapes after them were recorded apart (``--extra-scores``).
+RECORDED = ("lin3", "lin4", "mlp", "wide")
 #: Today's default portfolio.
 DEFAULT = ("lin3", "mlp", "wide")
 #: Short names of the weightings, for candidate names like ``mlp/none``.
@@ -163,8 +168,9 @@ def record(args):
                 reference = None
                 if weighting != args.reference:
                     reference = check_label_weights(WEIGHTINGS[args.reference], Y)
+                library = [c for c in LIBRARY if c["name"] in args.networks]
                 est = ScaledRecorder(
-                    candidates=LIBRARY,
+                    candidates=library,
                     class_weight=WEIGHTINGS[weighting],
                     random_state=seed,
                 )
@@ -178,7 +184,7 @@ def record(args):
                 longest = max(len(c) for c in curves)
                 np.savez_compressed(
                     path,
-                    names=np.array([c["name"] for c in LIBRARY]),
+                    names=np.array([c["name"] for c in library]),
                     oof=np.stack(
                         [
                             match_spread(
@@ -224,7 +230,7 @@ def to_scale(proba, own, reference):
 
 def unit_cost(network, n_features, n_outputs):
     """Arithmetic per row and epoch of one head of ``network``."""
-    hidden = {"lin3": 0, "lin4": 0, "mlp": 128, "wide": 512}[network]
+    (hidden,) = {c["name"]: c["hidden_layer_sizes"] or (0,) for c in LIBRARY}[network]
     if hidden == 0:
         return n_features * n_outputs
     return n_features * hidden + hidden * n_outputs
@@ -249,14 +255,36 @@ def race(curves, epoch, margin):
     return survive, np.where(survive, trained, np.minimum(trained, epoch))
 
 
-def load_group(folder, label, seed, weightings):
-    """The recorded fits of one data set and seed, one per weighting."""
+def load_group(folder, label, seed, weightings, extra=None):
+    """The recorded fits of one data set and seed, one per weighting.
+
+    With ``extra``, a second folder's fits of other networks (same data set,
+    seed and weighting, so the same folds) join each fit's arrays.
+    """
     fits = {}
     for weighting in weightings:
         path = Path(folder) / f"{label}_{seed}_{weighting}.npz"
         if path.exists():
             fits[weighting] = dict(np.load(path))
+            more = None if extra is None else Path(extra) / path.name
+            if more is not None and more.exists():
+                fits[weighting] = _merge(fits[weighting], dict(np.load(more)))
     return fits
+
+
+def _merge(fit, more):
+    """``fit`` with the networks of ``more`` appended (the same rows held out)."""
+    if not np.array_equal(fit["Y_held"], more["Y_held"]):
+        raise ValueError("The extra fit held out other rows.")
+    a, b = fit["curves"], more["curves"]
+    longest = max(a.shape[1], b.shape[1])
+    pad = lambda c: np.pad(c, ((0, 0), (0, longest - c.shape[1])),  # noqa: E731
+                           constant_values=np.nan)  # fmt: skip
+    merged = dict(fit)
+    merged["curves"] = np.concatenate([pad(a), pad(b)])
+    for key in ("names", "oof", "test", "epochs"):
+        merged[key] = np.concatenate([fit[key], more[key]])
+    return merged
 
 
 def evaluate(fits, members, reference, races=RACES, halves=True, seed=0):
@@ -350,7 +378,7 @@ def score(args):
     for label, seeds in groups.items():
         table = {}
         for seed in sorted(seeds):
-            fits = load_group(folder, label, seed, WEIGHTINGS)
+            fits = load_group(folder, label, seed, WEIGHTINGS, args.extra_scores)
             if args.reference not in fits:
                 continue
             for weighting in fits:
@@ -408,6 +436,8 @@ def main(argv=None):
     parser.add_argument("--subsample", type=int, default=None)
     parser.add_argument("--scores", default="/tmp/weighting_portfolio")
     parser.add_argument("--reference", default="balanced")
+    parser.add_argument("--networks", default=",".join(RECORDED))
+    parser.add_argument("--extra-scores", default=None)
     parser.add_argument("--no-halves", action="store_true")
     parser.add_argument(
         "--no-races", dest="races", action="store_const", const=(), default=RACES
@@ -416,6 +446,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.class_weights = args.class_weights.split(",")
+    args.networks = args.networks.split(",")
     record(args) if args.step == "record" else score(args)
 
 
