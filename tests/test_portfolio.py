@@ -15,7 +15,7 @@ from sk_imbalance._nn.layers import FoldDense, LogitAverage
 from sk_imbalance._nn.portfolio import (
     DEFAULT_CANDIDATES,
     ONE_MLP,
-    SPARSE_LEFT_OUT,
+    SPARSE_STAND_INS,
     Candidate,
     blend_model,
     build_portfolio,
@@ -339,35 +339,40 @@ def test_candidates_on_sparse_rows(multilabel_data):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
-def test_sparse_layer_leaves_the_wide_default_candidate_out(multilabel_data):
-    """Check that on the sparse layer the default candidates leave out the wide
-    MLP (its first layer is 512 units by the vocabulary per head), that the
-    dense layer keeps it, and that candidates a user names are kept as given."""
+def test_sparse_layer_swaps_the_256_unit_default_candidate(multilabel_data):
+    """Check that on the sparse layer the 128-unit MLP stands in for the
+    default 256-unit one (its first layer is 256 units by the vocabulary per
+    head), that the dense layer keeps it, and that candidates a user names
+    are kept as given."""
     import scipy.sparse as sp
 
     X, Y = multilabel_data
     X = sp.csr_matrix(X * (np.random.default_rng(0).random(X.shape) < 0.1))
     sparse = WeightedMultiLabelClassifier(**FAST, sparse_layer=True).fit(X, Y)
     assert sparse.sparse_layer_
-    assert sparse.candidates_["name"] == [
-        c.name for c in DEFAULT_CANDIDATES if c.name not in SPARSE_LEFT_OUT
-    ]
-    assert "wide" in SPARSE_LEFT_OUT and "wide" not in sparse.candidates_["name"]
+    assert sparse.candidates_["name"] == ["linear-wd1e-3", "mlp", "mlp-unweighted"]
+    assert sparse.candidates_["class_weight"][1] == "'balanced'"
     dense = WeightedMultiLabelClassifier(**FAST, sparse_layer=False).fit(X, Y)
     assert dense.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
-    named = [{**TWO[0], "name": "wide"}, TWO[1]]
+    assert "mlp256" in dense.candidates_["name"]
+    named = [{**TWO[0], "name": "mlp256"}, TWO[1]]
     mine = WeightedMultiLabelClassifier(
         **FAST, candidates=named, sparse_layer=True
     ).fit(X, Y)
-    assert mine.candidates_["name"] == ["wide", "small"]
+    assert mine.candidates_["name"] == ["mlp256", "small"]
 
 
-def test_sparse_defaults_never_leave_no_candidate():
-    wide_only = [Candidate("wide", hidden_layer_sizes=(4,))]
-    assert sparse_defaults(wide_only) == wide_only
+def test_sparse_defaults_put_the_stand_ins_in_place_once():
     assert [c.name for c in sparse_defaults(DEFAULT_CANDIDATES)] == [
-        c.name for c in DEFAULT_CANDIDATES if c.name != "wide"
+        "linear-wd1e-3",
+        "mlp",
+        "mlp-unweighted",
     ]
+    assert SPARSE_STAND_INS["mlp256"] == ONE_MLP[0]
+    both = [Candidate("mlp256", hidden_layer_sizes=(4,)), ONE_MLP[0]]
+    assert sparse_defaults(both) == [ONE_MLP[0]]
+    other = [Candidate("mine", hidden_layer_sizes=(4,))]
+    assert sparse_defaults(other) == other
 
 
 @pytest.mark.parametrize("scale", [1e-40, 1e-4, 2e3, 1e40])

@@ -76,16 +76,16 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     candidates : list, default=None
         The candidate networks the held-out folds blend, when no single
         network is named (``model``, ``hidden_layer_sizes``, ``activation``,
-        ``dropout``). None: the four networks of ``DEFAULT_CANDIDATES``
+        ``dropout``). None: the three networks of ``DEFAULT_CANDIDATES``
         (``sk_imbalance._nn.portfolio``), ``"linear-wd1e-3"`` (a linear model,
-        L2 penalty 1e-3), ``"mlp"`` (``(128,)``, dropout 0.2), ``"wide"``
-        (``(512,)``, dropout 0.5) and ``"mlp-unweighted"`` (the MLP without
-        class weights, which joins the blend only when that beats the
-        balanced candidates' blend by 0.01 out of fold; a named
-        ``class_weight`` leaves it out), blended by greedy ensemble selection;
-        ``"wide"`` is left out when the first layer works on the non-zeros
-        (``sparse_layer_``). Each item is a dict
-        of MLP settings (keys ``name``, ``hidden_layer_sizes``,
+        L2 penalty 1e-3), ``"mlp256"`` (``(256,)``, dropout 0.5) and
+        ``"mlp-unweighted"`` (``(128,)``, dropout 0.2, without class weights,
+        which joins the blend only when that beats the balanced candidates'
+        blend by 0.01 out of fold; a named ``class_weight`` leaves it out),
+        blended by greedy ensemble selection; when the first layer works on
+        the non-zeros (``sparse_layer_``), ``"mlp"`` (``(128,)``, dropout 0.2)
+        stands in for ``"mlp256"``. Each item is a dict of MLP settings
+        (keys ``name``, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
         kernels, ``learning_rate_scale``: a multiple of ``learning_rate``,
         ``class_weight``: the candidate's own weighting, with
