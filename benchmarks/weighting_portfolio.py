@@ -76,7 +76,8 @@ LIBRARY = [
 #: The networks ``record`` trains unless ``--networks`` names others; the
 #: cheaper shapes after them were recorded apart (``--extra-scores``).
 RECORDED = ("lin3", "lin4", "mlp", "wide")
-#: Today's default portfolio.
+#: The default portfolio of the first study (its balanced networks), the
+#: reference of the ``fixed W`` rows.
 DEFAULT = ("lin3", "mlp", "wide")
 #: Short names of the weightings, for candidate names like ``mlp/none``.
 SHORT = {"balanced": "bal", "none": "none", "balanced_sqrt": "sqrt",
@@ -118,6 +119,26 @@ MEMBERS = {
         ("lin3", "balanced"), ("lin4", "balanced"), ("mlp", "balanced"),
         ("mlp", "none"),
     ],
+    # Cheaper shapes in wide's place (recorded apart, ``--extra-scores``):
+    "lin3,mlp x bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("mlp", "none"),
+    ],
+    "lin3,mlp,mid x bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("mid", "balanced"),
+        ("mlp", "none"),
+    ],
+    "lin3,mlp,mlp5 x bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp", "balanced"), ("mlp5", "balanced"),
+        ("mlp", "none"),
+    ],
+    "lin3,mid x bal + mlp/none (the defaults)": [
+        ("lin3", "balanced"), ("mid", "balanced"), ("mlp", "none"),
+    ],
+    "lin3,mlp5 x bal + mlp/none": [
+        ("lin3", "balanced"), ("mlp5", "balanced"), ("mlp", "none"),
+    ],
+    "mid x bal": [("mid", "balanced")],
+    "mlp5 x bal": [("mlp5", "balanced")],
 }  # fmt: skip
 #: How much more out of fold a blend with other weightings must score than
 #: the reference weighting's own blend to be kept.
@@ -400,7 +421,10 @@ def score(args):
                 **MEMBERS,
             }
             for portfolio, members in every.items():
-                if not all(w in fits for _, w in members):
+                if not all(
+                    w in fits and n in [str(x) for x in fits[w]["names"]]
+                    for n, w in members
+                ):
                     continue
                 found = evaluate(
                     fits, members, args.reference, races=args.races,
