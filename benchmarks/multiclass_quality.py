@@ -59,7 +59,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.neural_network import MLPClassifier
 
 from sk_imbalance import WeightedMultiClassClassifier
-from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES, ONE_MLP
+from sk_imbalance._nn.portfolio import DEFAULT_CANDIDATES, ONE_MLP, Candidate
 
 RHO = 50
 PEER_EPOCHS = 60
@@ -75,6 +75,20 @@ OURS = {
     # focal loss, and the shrinkage of the tuned offsets
     "one_mlp": dict(candidates=list(ONE_MLP)),
     "portfolio": dict(candidates=list(DEFAULT_CANDIDATES)),
+    # issue 27: the one MLP balanced and unweighted, the held-out folds
+    # choosing between the weightings (WEIGHTING_MARGIN) as the multi-label
+    # defaults do
+    "weightings": dict(
+        candidates=[
+            ONE_MLP[0],
+            Candidate(
+                "mlp-unweighted",
+                hidden_layer_sizes=(128,),
+                dropout=0.2,
+                class_weight=None,
+            ),
+        ]
+    ),  # fmt: skip
     "focal": dict(loss="focal"),
     **{
         f"tuned_s{k}": dict(decision="tuned", scoring="f1_macro", shrinkage=k)
