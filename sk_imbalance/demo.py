@@ -21,9 +21,10 @@ table of scores on the test split:
   predictions; the 5 cross-fitted networks then predict together, their
   probabilities averaged);
 - **defaults: candidates blended out of fold**: the same, with the default
-  ``candidates`` (a linear model with weight decay, that MLP and a wider,
-  more dropped-out one, trained together as one Keras model); greedy
-  ensemble selection on the held-out folds chooses their blend.
+  ``candidates`` (a linear model with weight decay, a wider, more
+  dropped-out MLP and that MLP without class weights, trained together as
+  one Keras model); greedy ensemble selection on the held-out folds chooses
+  their blend.
 
 Every model cross-fits 5 networks, trained together as one Keras model, and
 stops training when the held-out folds' macro-F1 has not improved for
