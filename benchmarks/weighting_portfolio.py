@@ -402,7 +402,7 @@ def score(args):
             fits = load_group(folder, label, seed, WEIGHTINGS, args.extra_scores)
             if args.reference not in fits:
                 continue
-            for weighting in fits:
+            for weighting in [] if args.only else fits:
                 found = evaluate(
                     fits, [(n, weighting) for n in DEFAULT], weighting, races=(),
                     halves=not args.no_halves, seed=seed,
@@ -421,6 +421,8 @@ def score(args):
                 **MEMBERS,
             }
             for portfolio, members in every.items():
+                if args.only and portfolio not in args.only:
+                    continue
                 if not all(
                     w in fits and n in [str(x) for x in fits[w]["names"]]
                     for n, w in members
@@ -463,6 +465,12 @@ def main(argv=None):
     parser.add_argument("--networks", default=",".join(RECORDED))
     parser.add_argument("--extra-scores", default=None)
     parser.add_argument("--no-halves", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="score only this portfolio (a name of PORTFOLIOS or MEMBERS); "
+        "repeat for several; the fixed-weighting rows are left out",
+    )
     parser.add_argument(
         "--no-races", dest="races", action="store_const", const=(), default=RACES
     )
