@@ -342,33 +342,35 @@ def test_candidates_on_sparse_rows(multilabel_data):
 def test_sparse_layer_swaps_the_256_unit_default_candidate(multilabel_data):
     """Check that on the sparse layer the 128-unit MLP stands in for the
     default 256-unit one (its first layer is 256 units by the vocabulary per
-    head), that the dense layer keeps it, and that candidates a user names
-    are kept as given."""
+    head) and the unweighted MLP is left out, that the dense layer keeps
+    them, and that candidates a user names are kept as given."""
     import scipy.sparse as sp
 
     X, Y = multilabel_data
     X = sp.csr_matrix(X * (np.random.default_rng(0).random(X.shape) < 0.1))
     sparse = WeightedMultiLabelClassifier(**FAST, sparse_layer=True).fit(X, Y)
     assert sparse.sparse_layer_
-    assert sparse.candidates_["name"] == ["linear-wd1e-3", "mlp", "mlp-unweighted"]
-    assert sparse.candidates_["class_weight"][1] == "'balanced'"
+    assert sparse.candidates_["name"] == ["linear-wd1e-3", "mlp"]
+    assert sparse.candidates_["class_weight"] == ["'balanced'", "'balanced'"]
     dense = WeightedMultiLabelClassifier(**FAST, sparse_layer=False).fit(X, Y)
     assert dense.candidates_["name"] == [c.name for c in DEFAULT_CANDIDATES]
     assert "mlp256" in dense.candidates_["name"]
-    named = [{**TWO[0], "name": "mlp256"}, TWO[1]]
+    named = [{**TWO[0], "name": "mlp256"}, {**TWO[1], "name": "mlp-unweighted"}]
     mine = WeightedMultiLabelClassifier(
         **FAST, candidates=named, sparse_layer=True
     ).fit(X, Y)
-    assert mine.candidates_["name"] == ["mlp256", "small"]
+    assert mine.candidates_["name"] == ["mlp256", "mlp-unweighted"]
 
 
 def test_sparse_defaults_put_the_stand_ins_in_place_once():
     assert [c.name for c in sparse_defaults(DEFAULT_CANDIDATES)] == [
         "linear-wd1e-3",
         "mlp",
-        "mlp-unweighted",
     ]
     assert SPARSE_STAND_INS["mlp256"] == ONE_MLP[0]
+    assert SPARSE_STAND_INS["mlp-unweighted"] is None
+    unweighted = [Candidate("mlp-unweighted", hidden_layer_sizes=(4,))]
+    assert sparse_defaults(unweighted) == unweighted  # never no candidate
     both = [Candidate("mlp256", hidden_layer_sizes=(4,)), ONE_MLP[0]]
     assert sparse_defaults(both) == [ONE_MLP[0]]
     other = [Candidate("mine", hidden_layer_sizes=(4,))]

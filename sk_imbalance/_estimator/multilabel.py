@@ -84,7 +84,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         blend by 0.01 out of fold; a named ``class_weight`` leaves it out),
         blended by greedy ensemble selection; when the first layer works on
         the non-zeros (``sparse_layer_``), ``"mlp"`` (``(128,)``, dropout 0.2)
-        stands in for ``"mlp256"``. Each item is a dict of MLP settings
+        stands in for ``"mlp256"`` and ``"mlp-unweighted"`` is left out.
+        Each item is a dict of MLP settings
         (keys ``name``, ``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``weight_decay``: an L2 penalty on the
         kernels, ``learning_rate_scale``: a multiple of ``learning_rate``,
