@@ -402,9 +402,13 @@ def score(args):
             fits = load_group(folder, label, seed, WEIGHTINGS, args.extra_scores)
             if args.reference not in fits:
                 continue
-            for weighting in [] if args.only else fits:
+            fixed = DEFAULT if args.fixed is None else args.fixed.split(",")
+            for weighting in [] if args.only and args.fixed is None else fits:
+                names = [str(x) for x in fits[weighting]["names"]]
+                if not all(n in names for n in fixed):
+                    continue
                 found = evaluate(
-                    fits, [(n, weighting) for n in DEFAULT], weighting, races=(),
+                    fits, [(n, weighting) for n in fixed], weighting, races=(),
                     halves=not args.no_halves, seed=seed,
                 )  # fmt: skip
                 table.setdefault(f"fixed {weighting}", []).append(found[None])
@@ -469,7 +473,14 @@ def main(argv=None):
         "--only",
         action="append",
         help="score only this portfolio (a name of PORTFOLIOS or MEMBERS); "
-        "repeat for several; the fixed-weighting rows are left out",
+        "repeat for several; the fixed-weighting rows are left out unless "
+        "--fixed names their networks",
+    )
+    parser.add_argument(
+        "--fixed",
+        default=None,
+        help="the networks of the 'fixed W' rows, comma-separated "
+        "(default: DEFAULT, the first study's portfolio)",
     )
     parser.add_argument(
         "--no-races", dest="races", action="store_const", const=(), default=RACES
