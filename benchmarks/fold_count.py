@@ -85,13 +85,9 @@ def fit_one(label, X, Y, X_test, Y_test, seed, cv):
         "seed": seed,
         "cv": cv,
         "seconds": seconds,
-        "test_f1": float(
-            f1_score(Y_test, predicted, average="macro", zero_division=0)
-        ),
+        "test_f1": float(f1_score(Y_test, predicted, average="macro", zero_division=0)),
         "oof_objective": clf.blend_oof_score_,
-        "split_half": split_half_f1(
-            clf.blend_oof_proba_, Y, clf.label_weights_, seed
-        ),
+        "split_half": split_half_f1(clf.blend_oof_proba_, Y, clf.label_weights_, seed),
         "weights": clf.candidates_["weight"],
         "n_epochs": clf.candidates_["n_epochs"],
     }
@@ -131,8 +127,9 @@ def _cell(values):
 def table(path, cvs):
     records = [json.loads(line) for line in path.read_text().splitlines()]
     labels = list(dict.fromkeys(r["data"] for r in records))
+    ref_cv = REFERENCE_CV
     header = ["set", "cv", "split-half F1", "OOF objective", "test F1", "seconds",
-              f"time / cv={REFERENCE_CV}", f"split-half - cv={REFERENCE_CV}"]  # fmt: skip
+              f"time / cv={ref_cv}", f"split-half - cv={ref_cv}"]  # fmt: skip
     rows = []
     for label in labels:
         mine = [r for r in records if r["data"] == label]
@@ -147,7 +144,8 @@ def table(path, cvs):
             rows.append([
                 label, str(cv), _cell([r["split_half"] for r in rs]),
                 _cell([r["oof_objective"] for r in rs]),
-                _cell([r["test_f1"] for r in rs]), f"{np.mean([r['seconds'] for r in rs]):.1f}",
+                _cell([r["test_f1"] for r in rs]),
+                f"{np.mean([r['seconds'] for r in rs]):.1f}",
                 f"{np.mean(ratio):.2f}x" if ratio else "",
                 f"{np.mean(gain):+.3f} ({np.std(gain):.3f})" if gain else "",
             ])  # fmt: skip
