@@ -7,6 +7,7 @@ from sk_imbalance._decisions.selection import (
     blend,
     choose_weights,
     greedy_weights,
+    memoized,
     single_best,
 )
 
@@ -66,3 +67,50 @@ def test_choose_weights_asks_the_blend_to_beat_the_best_by_the_tolerance():
 def test_choose_weights_names_an_unknown_rule():
     with pytest.raises(ValueError, match="rule='vote'"):
         choose_weights([np.zeros((1, 1))], lambda P: 0.0, "vote")
+
+
+def test_memoized_scores_each_distinct_blend_once():
+    calls = []
+
+    def score(P):
+        calls.append(P.copy())
+        return float(P.sum())
+
+    cached = memoized(score)
+    a = np.array([[0.2, 0.7], [0.1, 0.4]])
+    assert cached(a) == score(a)
+    calls.clear()
+    assert cached(a.copy()) == pytest.approx(1.4)  # equal values: no new call
+    assert cached(np.asfortranarray(a)) == pytest.approx(1.4)
+    assert calls == []
+    b = a.copy()
+    b[1, 1] = np.nextafter(0.4, 1.0)  # one ulp apart: scored anew
+    cached(b)
+    cached(a.astype(np.float32))  # another dtype: scored anew
+    cached(a.reshape(1, 4))  # another shape: scored anew
+    assert len(calls) == 3
+
+
+def test_greedy_selection_with_memoized_score_matches_the_plain_score():
+    rng = np.random.default_rng(0)
+    Y = (rng.random((60, 3)) < 0.3).astype(int)
+    probas = [np.clip(Y * 0.3 + rng.random((60, 3)) * 0.7, 0, 1) for _ in range(2)]
+    probas.append(1.0 - Y)  # always wrong: the full greedy never picks it
+    score = _accuracy_score(Y)
+    calls = []
+
+    def counted(P):
+        calls.append(1)
+        return score(P)
+
+    plain = choose_weights(probas, score, "greedy")
+    cached = memoized(counted)
+    first = choose_weights(probas, cached, "greedy")
+    n_first = len(calls)
+    again = choose_weights(probas[:2], cached, "greedy", scores=first[1][:2])
+    np.testing.assert_array_equal(first[0], plain[0])
+    assert first[2] == plain[2]
+    assert again[2] == choose_weights(probas[:2], score, "greedy")[2]
+    assert first[0][2] == 0
+    # the subset's greedy tried only blends the full one had scored
+    assert len(calls) == n_first

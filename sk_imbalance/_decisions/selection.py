@@ -28,9 +28,11 @@ libraries of models", ICML 2004.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
-__all__ = ["blend", "single_best", "greedy_weights", "choose_weights"]
+__all__ = ["blend", "single_best", "greedy_weights", "choose_weights", "memoized"]
 
 
 def blend(probas, weights):
@@ -49,6 +51,39 @@ def blend(probas, weights):
     weights = np.asarray(weights, dtype=np.float64)
     total = sum(w * p for w, p in zip(weights, probas, strict=True) if w > 0)
     return total / weights.sum()
+
+
+def memoized(score):
+    """``score(P)``, computed once per distinct ``P``.
+
+    A greedy selection over all candidates and one over a subset of them
+    (the reference weighting's, :mod:`.._estimator.choice`) try the same
+    blends as long as their picks agree: the same candidates added in the
+    same order give the same floats. Each distinct ``P`` is scored once,
+    keyed by its shape, dtype and a BLAKE2 digest of its bytes (a few
+    milliseconds on what costs tens to score), so the results are those of
+    ``score`` itself.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(P) -> float``, a function of ``P``'s values only.
+
+    Returns
+    -------
+    callable
+    """
+    seen = {}
+
+    def cached(P):
+        P = np.ascontiguousarray(P)
+        digest = hashlib.blake2b(memoryview(P).cast("B"), digest_size=16).digest()
+        key = (P.shape, P.dtype.str, digest)
+        if key not in seen:
+            seen[key] = score(P)
+        return seen[key]
+
+    return cached
 
 
 def single_best(scores):

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from .._crossfit.loop import CrossFitResult
-from .._decisions.selection import blend, choose_weights
+from .._decisions.selection import blend, choose_weights, memoized
 from .._decisions.spread import match_spread
 from .._nn.portfolio import blend_model
 
@@ -129,6 +129,7 @@ def choose_blend(crossfit, score, *, link="sigmoid", match=True, reference=None)
     if not held.any():
         raise ValueError("Choosing among candidates needs held-out rows.")
 
+    @memoized  # the subset's greedy below retries the blends of the first
     def objective(proba):
         return score(held, proba)
 
