@@ -72,6 +72,7 @@ LIBRARY = [
     {"name": "wide", "hidden_layer_sizes": (512,), "dropout": 0.5},
     {"name": "mid", "hidden_layer_sizes": (256,), "dropout": 0.5},
     {"name": "mlp5", "hidden_layer_sizes": (128,), "dropout": 0.5},
+    {"name": "mlp64", "hidden_layer_sizes": (64,), "dropout": 0.2},
 ]  # fmt: skip
 #: The networks ``record`` trains unless ``--networks`` names others; the
 #: cheaper shapes after them were recorded apart (``--extra-scores``).
@@ -136,6 +137,10 @@ MEMBERS = {
     ],
     "lin3,mlp5 x bal + mlp/none": [
         ("lin3", "balanced"), ("mlp5", "balanced"), ("mlp", "none"),
+    ],
+    # A narrower unweighted MLP (recorded apart, ``--extra-scores``):
+    "lin3,mid x bal + mlp64/none": [
+        ("lin3", "balanced"), ("mid", "balanced"), ("mlp64", "none"),
     ],
     "mid x bal": [("mid", "balanced")],
     "mlp5 x bal": [("mlp5", "balanced")],
@@ -279,17 +284,19 @@ def race(curves, epoch, margin):
 def load_group(folder, label, seed, weightings, extra=None):
     """The recorded fits of one data set and seed, one per weighting.
 
-    With ``extra``, a second folder's fits of other networks (same data set,
-    seed and weighting, so the same folds) join each fit's arrays.
+    With ``extra``, other folders' fits of other networks (same data set,
+    seed and weighting, so the same folds) join each fit's arrays: one
+    folder, or several separated by commas.
     """
+    extras = [] if extra is None else [f for f in str(extra).split(",") if f]
     fits = {}
     for weighting in weightings:
         path = Path(folder) / f"{label}_{seed}_{weighting}.npz"
         if path.exists():
             fits[weighting] = dict(np.load(path))
-            more = None if extra is None else Path(extra) / path.name
-            if more is not None and more.exists():
-                fits[weighting] = _merge(fits[weighting], dict(np.load(more)))
+            for more in (Path(f) / path.name for f in extras):
+                if more.exists():
+                    fits[weighting] = _merge(fits[weighting], dict(np.load(more)))
     return fits
 
 
