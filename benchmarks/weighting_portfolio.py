@@ -326,16 +326,17 @@ def evaluate(fits, members, reference, races=RACES, halves=True, seed=0):
     mlp_cost = None
     for network, weighting in members:
         fit = fits[weighting]
-        i = names.index(network)
+        i = [str(n) for n in fit["names"]].index(network)  # its own fit's order
         own = shift(fit["label_weights"])
         oof.append(to_scale(fit["oof"][i], own, s_ref))
         test.append(to_scale(fit["test"][i], own, s_ref))
         curves.append(fit["curves"][i])
         cost.append(unit_cost(network, int(fit["n_features"]), Y_held.shape[1]))
-    i = names.index("mlp")
-    mlp_cost = np.sum(np.isfinite(ref["curves"][i])) * unit_cost(
-        "mlp", int(ref["n_features"]), Y_held.shape[1]
-    )
+    mlp_cost = np.nan  # the unit of cost: the MLP under the reference, if recorded
+    if "mlp" in names:
+        mlp_cost = np.sum(np.isfinite(ref["curves"][names.index("mlp")])) * unit_cost(
+            "mlp", int(ref["n_features"]), Y_held.shape[1]
+        )
     rows = {}
     for rule in [None, *races]:
         if rule is None:
@@ -419,6 +420,8 @@ def score(args):
                     halves=not args.no_halves, seed=seed,
                 )  # fmt: skip
                 table.setdefault(f"fixed {weighting}", []).append(found[None])
+                if "mlp" not in names:
+                    continue
                 found = evaluate(
                     fits, [("mlp", weighting)], weighting, races=(),
                     halves=not args.no_halves, seed=seed,
@@ -460,7 +463,8 @@ def score(args):
                 f"{np.mean(cost):.2f} |"
             )
         print("\n".join(lines[-len(table) - 2 :]), flush=True)
-    write_markdown(args.out, run_header(), "\n\n".join(lines))
+    text = "\n".join(lines).replace("\n### ", "\n\n### ")  # a table's rows, together
+    write_markdown(args.out, run_header(), text)
 
 
 def main(argv=None):
