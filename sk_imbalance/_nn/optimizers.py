@@ -1,5 +1,7 @@
-"""Optimizers: lazy Adam for sparse rows, and the user's optimizer made safe.
+"""Optimizers: fused and lazy Adam, and the user's optimizer made safe.
 
+:class:`FusedAdam` is Adam whose dense update is one TensorFlow kernel
+instead of about ten element-wise passes over each weight and its moments.
 :class:`LazyAdam` updates only the kernel rows a batch touched, so a step on
 the sparse first layer (:mod:`.sparse_layer`) costs what its words cost.
 :func:`make_optimizer` builds the optimizer a fit steps with, from an
@@ -12,11 +14,72 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["LazyAdam", "lazy_optimizer", "make_optimizer"]
+__all__ = [
+    "FusedAdam",
+    "LazyAdam",
+    "fused_optimizer",
+    "lazy_optimizer",
+    "make_optimizer",
+]
 
 
 @keras.saving.register_keras_serializable(package="sk_imbalance")
-class LazyAdam(keras.optimizers.Adam):
+class FusedAdam(keras.optimizers.Adam):
+    r"""Adam whose dense update is TensorFlow's fused ``ApplyAdam`` kernel.
+
+    The update is Adam's, as Keras writes it: with gradient :math:`g` at
+    step :math:`t`,
+
+    .. math:: m \leftarrow m + (g - m)(1-\beta_1), \quad
+        v \leftarrow v + (g^2 - v)(1-\beta_2), \quad
+        w \leftarrow w - \alpha_t \frac{m}{\sqrt{v} + \hat\epsilon},
+        \quad \alpha_t = \alpha \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}.
+
+    Keras computes it in about ten element-wise operations, each a pass over
+    the weight or its moments; ``tf.raw_ops.ResourceApplyAdam`` makes one.
+    The fold heads' kernels are large (``k`` heads of every candidate in
+    one tensor), so on a CPU those passes were about a fifth to a third of
+    a training step (measured in the docs: results, studies, *Implementation
+    choices timed*). The result equals Keras's up to float32 rounding (the
+    kernel forms :math:`1-\beta_1` and :math:`\alpha_t` in float32).
+    Other backends, AMSGrad and ``IndexedSlices`` gradients get Keras's own
+    update.
+
+    References
+    ----------
+    D. P. Kingma and J. Ba, "Adam: A Method for Stochastic Optimization", ICLR
+    2015.
+    """
+
+    def update_step(self, gradient, variable, learning_rate):
+        if self.amsgrad or keras.backend.backend() != "tensorflow":
+            return super().update_step(gradient, variable, learning_rate)
+        import tensorflow as tf
+
+        if isinstance(gradient, tf.IndexedSlices):
+            return super().update_step(gradient, variable, learning_rate)
+        dtype = variable.dtype
+        step = ops.cast(self.iterations + 1, dtype)
+        beta_1, beta_2 = ops.cast(self.beta_1, dtype), ops.cast(self.beta_2, dtype)
+        index = self._get_variable_index(variable)
+        tf.raw_ops.ResourceApplyAdam(
+            var=variable.handle,
+            m=self._momentums[index].handle,
+            v=self._velocities[index].handle,
+            beta1_power=ops.power(beta_1, step),
+            beta2_power=ops.power(beta_2, step),
+            lr=ops.cast(learning_rate, dtype),
+            beta1=beta_1,
+            beta2=beta_2,
+            epsilon=ops.cast(self.epsilon, dtype),
+            grad=ops.cast(gradient, dtype),
+            use_locking=False,
+            use_nesterov=False,
+        )
+
+
+@keras.saving.register_keras_serializable(package="sk_imbalance")
+class LazyAdam(FusedAdam):
     r"""Adam whose sparse (``IndexedSlices``) gradients update only their rows.
 
     For a row :math:`i` the batch touched, with gradient :math:`g_i` (the sum
@@ -44,7 +107,8 @@ class LazyAdam(keras.optimizers.Adam):
     ten times less per occurrence than on the dense layer; its gradient, and
     the weight decay's (:class:`SparseFoldDense`), are the dense layer's in
     expectation. Measured end to end on enron, bibtex and tmc2007
-    (``benchmarks/sparse_quality.py``; the results page).
+    (``benchmarks/sparse_quality.py``; the results page). Dense gradients
+    get :class:`FusedAdam`'s update.
 
     References
     ----------
@@ -83,6 +147,24 @@ class LazyAdam(keras.optimizers.Adam):
         )
 
 
+def fused_optimizer(optimizer):
+    """``optimizer``'s fused counterpart, where one exists.
+
+    Plain Adam (not AMSGrad, not AdamW or another subclass) on TensorFlow
+    becomes :class:`FusedAdam` with the same config; any other optimizer, or
+    any backend but TensorFlow, is returned as it is.
+    """
+    if (
+        type(optimizer) is keras.optimizers.Adam
+        and not optimizer.amsgrad
+        and keras.backend.backend() == "tensorflow"
+    ):
+        config = optimizer.get_config()
+        config.pop("name", None)
+        return FusedAdam.from_config(config)
+    return optimizer
+
+
 def lazy_optimizer(optimizer):
     """``optimizer``'s lazy counterpart for sparse rows, where one exists.
 
@@ -93,7 +175,7 @@ def lazy_optimizer(optimizer):
     (``weight_decay``, ``gradient_accumulation_steps``) are refused before
     this, by :func:`~.optimizers.make_optimizer`.
     """
-    if type(optimizer) is keras.optimizers.Adam and not optimizer.amsgrad:
+    if type(optimizer) in (keras.optimizers.Adam, FusedAdam) and not optimizer.amsgrad:
         config = optimizer.get_config()
         config.pop("name", None)
         return LazyAdam.from_config(config)
@@ -180,9 +262,11 @@ def check_optimizer_options(optimizer, instance, sparse_rows=False):
 def make_optimizer(optimizer, learning_rate, sparse_rows=False):
     """A fresh optimizer instance from a name or an instance to copy.
 
-    ``sparse_rows=True`` (a network on sparse rows) swaps plain Adam for
-    :class:`~.optimizers.LazyAdam`, which updates only the kernel rows a batch
-    touched (:func:`~.optimizers.lazy_optimizer`). Options that would couple the
+    Plain Adam becomes :class:`FusedAdam` (:func:`fused_optimizer`), the
+    same update in one kernel a weight. ``sparse_rows=True`` (a network on
+    sparse rows) swaps it for :class:`~.optimizers.LazyAdam` instead, which
+    updates only the kernel rows a batch touched
+    (:func:`~.optimizers.lazy_optimizer`). Options that would couple the
     heads or update untouched rows are refused first
     (:func:`check_optimizer_options`).
     """
@@ -200,4 +284,4 @@ def make_optimizer(optimizer, learning_rate, sparse_rows=False):
     if learning_rate is not None:
         config["learning_rate"] = float(learning_rate)
     made = type(instance).from_config(config)
-    return lazy_optimizer(made) if sparse_rows else made
+    return lazy_optimizer(made) if sparse_rows else fused_optimizer(made)
