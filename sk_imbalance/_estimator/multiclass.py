@@ -139,7 +139,9 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
         Weight of the cross-entropy term of ``"expected_cost"``; the expected
         cost alone is bounded, and its gradient vanishes on confident mistakes.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        A fresh copy is made for every fit.
+        A fresh copy is made for every fit. On TensorFlow, plain Adam (named
+        or given) steps with the fused ``ApplyAdam`` kernel: the same update,
+        in one pass over each weight (``sk_imbalance._nn.optimizers.FusedAdam``).
     learning_rate : float or None, default=1e-3
         Overrides the optimizer's learning rate; None keeps it.
     epochs : int, default=100

@@ -137,7 +137,9 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
     focal_gamma : float, default=2.0
         Focusing parameter of the focal loss.
     optimizer : str or keras.optimizers.Optimizer, default="adam"
-        A fresh copy is made for every fit.
+        A fresh copy is made for every fit. On TensorFlow, plain Adam (named
+        or given) steps with the fused ``ApplyAdam`` kernel: the same update,
+        in one pass over each weight (``sk_imbalance._nn.optimizers.FusedAdam``).
     learning_rate : float or None, default=1e-3
         Overrides the optimizer's learning rate; None keeps it.
     epochs : int, default=100
