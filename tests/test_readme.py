@@ -37,7 +37,7 @@ def test_every_measured_number_in_the_readme_is_in_a_run_file():
     percentages left out) against the files the benchmarks wrote."""
     prose = re.sub(r"```.*?```", "", README, flags=re.S)
     numbers = set(re.findall(r"(?<![\w.])\d+\.\d+x?(?![\w.%])", prose))
-    assert "0.692" in numbers  # the headline table is prose, not code
+    assert "0.693" in numbers  # the headline table is prose, not code
     written = "\n".join(
         path.read_text() for path in sorted(RUNS.iterdir()) if path.is_file()
     )
