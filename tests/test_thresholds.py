@@ -278,3 +278,42 @@ def test_tune_thresholds_raises_an_anchor_that_over_predicts():
     # where 0.5 already predicts fewer than 1.5 m rows, the anchor stays 0.5
     np.testing.assert_array_equal(rate_anchor(Y, P, 1.5)[1] < 0.5, True)
     assert raised[1] == tune_thresholds(Y, P)[1]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_search_reads_rate_anchor_cut_offs_from_its_sorted_scores(weighted):
+    """Check the rate cut-offs the search reads off its sort equal rate_anchor's,
+    to the bit, with ties, a label of no positive and one of every row."""
+    rng = np.random.default_rng(3)
+    n, m = 40, 6
+    P = np.round(rng.random((n, m)), 1)  # many ties
+    Y = (rng.random((n, m)) < 0.3).astype(int)
+    Y[:, 0], Y[:, 1] = 0, 1  # rate rows 0 and n
+    weight = rng.random(n) + 0.5 if weighted else None
+    for ratio in (1.0, 1.5, 3.0):
+        rows = np.minimum(np.rint(ratio * Y.sum(axis=0)).astype(np.int64), n)
+        found = thresholds_module._search(Y, P, 1.0, weight, 3.0, rows)
+        np.testing.assert_array_equal(found[2], rate_anchor(Y, P, ratio))
+        np.testing.assert_array_equal(found[:2], best_cutoffs(Y, P, 1.0, weight, 3.0))
+
+
+def test_tune_thresholds_moves_the_anchor_with_or_without_a_search():
+    """Check the anchor is raised to the rate cut-off whether or not any label
+    is searched (none has enough positives in the second case), as raising
+    it by hand first and tuning from there does."""
+    rng = np.random.default_rng(4)
+    P = rng.random((60, 4))
+    Y = (rng.random((60, 4)) < 0.2).astype(int)
+    low = np.array([0.05, 0.05, 0.9, 0.05])  # the third predicts few rows
+    rows = np.rint(1.5 * Y.sum(axis=0)).astype(int)
+    moved = (P >= low).sum(axis=0) >= rows
+    assert moved.any() and not moved.all()
+    raised = low.copy()
+    raised[moved] = np.maximum(low[moved], rate_anchor(Y, P, 1.5)[moved])
+    for min_positives in (5, 10**6):  # searched, and not
+        np.testing.assert_array_equal(
+            tune_thresholds(
+                Y, P, default=low, max_anchor_ratio=1.5, min_positives=min_positives
+            ),
+            tune_thresholds(Y, P, default=raised, min_positives=min_positives),
+        )

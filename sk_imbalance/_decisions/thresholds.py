@@ -87,25 +87,37 @@ def best_cutoffs(Y, P, beta=1.0, sample_weight=None, max_predicted_ratio=None):
     best_fbeta : ndarray of shape (n_labels,)
         F-beta on ``(Y, P)`` at each threshold.
     """
+    thresholds, best, _ = _search(Y, P, beta, sample_weight, max_predicted_ratio)
+    return thresholds, best
+
+
+def _search(Y, P, beta, sample_weight, max_predicted_ratio, rate_rows=None):
+    """:func:`best_cutoffs`, and the rate cut-offs of ``rate_rows`` from the
+    same sorted scores (:func:`rate_anchor`'s, without sorting again)."""
     Y = np.asarray(Y)
     P = np.asarray(P, dtype=np.float64)
     n_samples, n_labels = P.shape
     thresholds = np.full(n_labels, DEFAULT_THRESHOLD)
     best = np.zeros(n_labels)
+    rates = None if rate_rows is None else np.empty(n_labels)
     if n_samples == 0:
-        return thresholds, best
+        return thresholds, best, rates
     weight = None if sample_weight is None else np.asarray(sample_weight, np.float64)
     block = max(1, _BLOCK_ELEMENTS // n_samples)
     for start in range(0, n_labels, block):
         columns = slice(start, min(start + block, n_labels))
-        thresholds[columns], best[columns] = _best_cutoffs_block(
+        found = _best_cutoffs_block(
             np.ascontiguousarray((Y[:, columns] > 0).T),
             np.ascontiguousarray(P[:, columns].T) + 0.0,  # -0.0 becomes 0.0
             beta,
             weight,
             max_predicted_ratio,
+            None if rate_rows is None else rate_rows[columns],
         )
-    return thresholds, best
+        thresholds[columns], best[columns] = found[:2]
+        if rate_rows is not None:
+            rates[columns] = found[2]
+    return thresholds, best, rates
 
 
 def _sorted_block(truth, scores, weight):
@@ -128,10 +140,24 @@ def _sorted_block(truth, scores, weight):
     return np.take_along_axis(scores, order, axis=1), sorted_truth, sorted_weight
 
 
-def _best_cutoffs_block(truth, scores, beta, weight, max_predicted_ratio):
-    """:func:`best_cutoffs` on one block; rows are labels (transposed)."""
+def _best_cutoffs_block(truth, scores, beta, weight, max_predicted_ratio, rate_rows):
+    """:func:`best_cutoffs` on one block; rows are labels (transposed).
+
+    With ``rate_rows`` (one count :math:`r_j` a row), also :func:`rate_anchor`'s
+    cut-offs, read from the sorted scores: the midpoint of the
+    :math:`r_j`-th and the next score in descending order.
+    """
     n_samples = scores.shape[1]
     scores, gains, weights = _sorted_block(truth.astype(np.int64), scores, weight)
+    rates = None
+    if rate_rows is not None:
+        rows = np.arange(scores.shape[0])
+        # descending position r - 1 is ascending n - r (1 above the first)
+        above = scores[rows, np.clip(n_samples - rate_rows, 0, n_samples - 1)]
+        above = np.where(rate_rows == 0, 1.0, above)
+        below = scores[rows, np.clip(n_samples - 1 - rate_rows, 0, n_samples - 1)]
+        below = np.where(rate_rows >= n_samples, 0.0, below)
+        rates = (above + below) / 2.0
     # ascending position i, first of its run: the cut-off "score >= scores[i]"
     true_positives = np.cumsum(gains[:, ::-1], axis=1)[:, ::-1]
     positives = true_positives[:, :1]
@@ -155,7 +181,7 @@ def _best_cutoffs_block(truth, scores, beta, weight, max_predicted_ratio):
     rows = np.arange(scores.shape[0])
     cutoff = scores[rows, position]
     lower = np.where(position > 0, scores[rows, np.maximum(position - 1, 0)], 0.0)
-    return (cutoff + lower) / 2.0, np.maximum(fbeta[rows, position], 0.0)
+    return (cutoff + lower) / 2.0, np.maximum(fbeta[rows, position], 0.0), rates
 
 
 def optimal_fbeta_threshold(
@@ -345,22 +371,25 @@ def tune_thresholds(
     P = np.asarray(P, dtype=np.float64)
     n_labels = Y.shape[1]
     anchor = np.broadcast_to(np.asarray(default, dtype=np.float64), (n_labels,))
-    if max_anchor_ratio is not None:
-        # the rate cut-off lies below the anchor wherever the anchor predicts
-        # fewer rows than the rate allows: sort only the other labels' scores
-        moved = (P >= anchor).sum(axis=0) >= _rate_rows(Y, max_anchor_ratio)
-        anchor = anchor.copy()
-        anchor[moved] = np.maximum(
-            anchor[moved], rate_anchor(Y[:, moved], P[:, moved], max_anchor_ratio)
-        )
-    thresholds = anchor.copy()
     status = np.full(n_labels, "tuned", dtype=object)
     n_positives = Y.sum(axis=0)
     status[n_positives < min_positives] = "few_positives"
     status[(n_positives >= min_positives) & (n_positives == Y.shape[0])] = "no_negative"
     tunable = status == "tuned"
+    rows = None if max_anchor_ratio is None else _rate_rows(Y, max_anchor_ratio)
     if tunable.any():  # searched on every label: cheaper than copying columns
-        best, _ = best_cutoffs(Y, P, beta, sample_weight, max_predicted_ratio)
+        best, _, rates = _search(Y, P, beta, sample_weight, max_predicted_ratio, rows)
+    if max_anchor_ratio is not None:
+        # the rate cut-off lies below the anchor wherever the anchor predicts
+        # fewer rows than the rate allows: only the other labels move
+        moved = (P >= anchor).sum(axis=0) >= rows
+        if not tunable.any():  # no search sorted the scores: sort these
+            rates = np.empty(n_labels)
+            rates[moved] = rate_anchor(Y[:, moved], P[:, moved], max_anchor_ratio)
+        anchor = anchor.copy()
+        anchor[moved] = np.maximum(anchor[moved], rates[moved])
+    thresholds = anchor.copy()
+    if tunable.any():
         shrunk = np.where(
             tunable, shrink_toward(anchor, best, n_positives, shrinkage), anchor
         )
