@@ -23,6 +23,22 @@ __all__ = [
 ]
 
 
+def _tensorflow(optimizer):
+    """TensorFlow, when ``optimizer``'s own update applies (not AMSGrad); else None."""
+    if optimizer.amsgrad or keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    return tf
+
+
+def _same_config(cls, optimizer):
+    """An instance of ``cls`` with ``optimizer``'s config (its name left out)."""
+    config = optimizer.get_config()
+    config.pop("name", None)
+    return cls.from_config(config)
+
+
 @keras.saving.register_keras_serializable(package="sk_imbalance")
 class FusedAdam(keras.optimizers.Adam):
     r"""Adam whose dense update is TensorFlow's fused ``ApplyAdam`` kernel.
@@ -52,11 +68,8 @@ class FusedAdam(keras.optimizers.Adam):
     """
 
     def update_step(self, gradient, variable, learning_rate):
-        if self.amsgrad or keras.backend.backend() != "tensorflow":
-            return super().update_step(gradient, variable, learning_rate)
-        import tensorflow as tf
-
-        if isinstance(gradient, tf.IndexedSlices):
+        tf = _tensorflow(self)
+        if tf is None or isinstance(gradient, tf.IndexedSlices):
             return super().update_step(gradient, variable, learning_rate)
         dtype = variable.dtype
         step = ops.cast(self.iterations + 1, dtype)
@@ -117,11 +130,8 @@ class LazyAdam(FusedAdam):
     """
 
     def update_step(self, gradient, variable, learning_rate):
-        if self.amsgrad or keras.backend.backend() != "tensorflow":
-            return super().update_step(gradient, variable, learning_rate)
-        import tensorflow as tf
-
-        if not isinstance(gradient, tf.IndexedSlices):
+        tf = _tensorflow(self)
+        if tf is None or not isinstance(gradient, tf.IndexedSlices):
             return super().update_step(gradient, variable, learning_rate)
         dtype = variable.dtype
         rows, position = tf.unique(gradient.indices)
@@ -159,9 +169,7 @@ def fused_optimizer(optimizer):
         and not optimizer.amsgrad
         and keras.backend.backend() == "tensorflow"
     ):
-        config = optimizer.get_config()
-        config.pop("name", None)
-        return FusedAdam.from_config(config)
+        return _same_config(FusedAdam, optimizer)
     return optimizer
 
 
@@ -176,9 +184,7 @@ def lazy_optimizer(optimizer):
     this, by :func:`~.optimizers.make_optimizer`.
     """
     if type(optimizer) in (keras.optimizers.Adam, FusedAdam) and not optimizer.amsgrad:
-        config = optimizer.get_config()
-        config.pop("name", None)
-        return LazyAdam.from_config(config)
+        return _same_config(LazyAdam, optimizer)
     return optimizer
 
 
