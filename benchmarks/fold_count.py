@@ -54,8 +54,8 @@ REFERENCE_CV = 5
 class BlendRecorder(OOFRecorder):
     """The estimator, also keeping its chosen blend's out-of-fold probabilities."""
 
-    def _choose_candidates(self, candidates, crossfit, score):
-        blend = super()._choose_candidates(candidates, crossfit, score)
+    def _choose_candidates(self, candidates, crossfit, score, rng):
+        blend = super()._choose_candidates(candidates, crossfit, score, rng)
         self.blend_oof_proba_ = np.array(blend.proba)
         return blend
 

@@ -76,7 +76,7 @@ OURS = {
     "one_mlp": dict(candidates=list(ONE_MLP)),
     "portfolio": dict(candidates=list(DEFAULT_CANDIDATES)),
     # issue 27: the one MLP balanced and unweighted, the held-out folds
-    # choosing between the weightings (WEIGHTING_MARGIN) as the multi-label
+    # choosing between the weightings (WEIGHTING_Z) as the multi-label
     # defaults do
     "weightings": dict(
         candidates=[

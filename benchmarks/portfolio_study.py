@@ -89,9 +89,9 @@ INCUMBENT = "mlp128"
 class Recorder(WeightedMultiLabelClassifier):
     """The estimator, keeping the cross-fit's per-candidate results."""
 
-    def _choose_candidates(self, candidates, crossfit, score):
+    def _choose_candidates(self, candidates, crossfit, score, rng):
         self.crossfit_ = crossfit
-        return super()._choose_candidates(candidates, crossfit, score)
+        return super()._choose_candidates(candidates, crossfit, score, rng)
 
 
 def synthetic(n_classes):

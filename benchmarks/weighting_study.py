@@ -107,8 +107,8 @@ class OOFRecorder(WeightedMultiLabelClassifier):
     keep. With one candidate it equals ``candidates_["oof_score"][0]``.
     """
 
-    def _choose_candidates(self, candidates, crossfit, score):
-        blend = super()._choose_candidates(candidates, crossfit, score)
+    def _choose_candidates(self, candidates, crossfit, score, rng):
+        blend = super()._choose_candidates(candidates, crossfit, score, rng)
         held = crossfit.held
         self.blend_oof_score_ = (
             float(score(held, blend.proba[held])) if held.any() else float("nan")

@@ -107,9 +107,9 @@ def test_candidates_oof_score_is_on_the_matched_scale(candidates):
     from sk_imbalance._decisions.spread import match_spread
 
     class Recorder(WeightedMultiLabelClassifier):
-        def _choose_candidates(self, candidates, crossfit, score):
+        def _choose_candidates(self, candidates, crossfit, score, rng):
             self.crossfit_, self.score_ = crossfit, score
-            return super()._choose_candidates(candidates, crossfit, score)
+            return super()._choose_candidates(candidates, crossfit, score, rng)
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(240, 6))

@@ -7,6 +7,7 @@ from scipy.special import expit, logit
 from sk_imbalance._decisions.multilabel import (
     decide,
     decision_score,
+    decision_scorer,
     fit_decisions,
     parse_scoring,
 )
@@ -154,3 +155,36 @@ def test_calibration_matters_only_off_the_per_label_macro_rule():
         for calibration in (None, "platt")
     ]
     assert scores[0] == scores[1]
+
+
+@pytest.mark.parametrize(
+    "scoring, threshold",
+    [("f1_macro", "tuned"), ("f1_micro", "tuned"), ("f1_samples", "tuned"),
+     ("precision_at_k", "top_k")],
+)  # fmt: skip
+def test_decision_scorer_weighs_rows_as_repeats(scoring, threshold):
+    """Check decision_scorer: ``at()`` is decision_score, and integer row
+    weights (a bootstrap's counts) score as the rows repeated that often,
+    with the decisions fitted once on the unrepeated rows."""
+    rng = np.random.default_rng(4)
+    P, Y = _calibrated_problem(rng, 300, 7)
+    Z = logit(P)
+    sample_weight = rng.uniform(0.5, 2.0, size=300)
+    decisions = fit_decisions(
+        Y, Z, label_weights=_no_weights(7), calibration=None, scoring=scoring,
+        threshold=threshold, sample_weight=sample_weight,
+    )  # fmt: skip
+    at = decision_scorer(
+        Y, Z, decisions, scoring=scoring, top_k=2, sample_weight=sample_weight
+    )
+    assert at() == decision_score(
+        Y, Z, decisions, scoring=scoring, top_k=2, sample_weight=sample_weight
+    )
+    counts = np.bincount(rng.integers(300, size=300), minlength=300)
+    rows = np.repeat(np.arange(300), counts)
+    repeated = decision_score(
+        Y[rows], Z[rows], decisions, scoring=scoring, top_k=2,
+        sample_weight=sample_weight[rows],
+    )  # fmt: skip
+    assert at(counts.astype(float)) == pytest.approx(repeated, rel=1e-12)
+    assert at(counts.astype(float)) != at()  # the rows' draw moves the score

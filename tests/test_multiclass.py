@@ -106,6 +106,33 @@ def test_tuned_offsets_beat_no_offsets_out_of_fold(imbalanced):
     assert np.any(tuned.offsets_ != 0)
 
 
+def test_decision_scorer_weighs_rows_as_repeats(imbalanced):
+    """Check the objective under row weights (the weighting choice's
+    bootstrap): ``at()`` is the monitored score, and a bootstrap's counts
+    score as the rows repeated, with the decisions fitted once."""
+    from sk_imbalance._decisions.multiclass import (
+        decide_multiclass,
+        multiclass_score,
+        to_log_proba,
+    )
+
+    X, y = imbalanced
+    clf = WeightedMultiClassClassifier(decision="tuned", **FAST).fit(X, y)
+    y_index = np.searchsorted(clf.classes_, y)
+    proba = clf.predict_proba(X)
+    at = clf._decision_scorer(y_index, proba, None)
+    assert at() == clf._decision_score(y_index, proba, None)
+    counts = np.bincount(np.random.default_rng(0).integers(len(y), size=len(y)))
+    counts = np.pad(counts, (0, len(y) - len(counts)))
+    rows = np.repeat(np.arange(len(y)), counts)
+    Z = to_log_proba(proba)
+    _, predicted = decide_multiclass(Z, clf._fit_decisions(y_index, Z, None, False))
+    repeated = multiclass_score(
+        y_index[rows], predicted[rows], len(clf.classes_), clf.scoring
+    )
+    assert at(counts.astype(float)) == pytest.approx(repeated, rel=1e-12)
+
+
 @pytest.mark.parametrize(
     "params",
     [

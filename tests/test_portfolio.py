@@ -521,7 +521,7 @@ def test_other_weightings_join_the_blend_only_past_the_margin(
     multilabel_data, monkeypatch
 ):
     """A blend with an unweighted candidate is kept only if it beats the
-    balanced candidates' own blend by WEIGHTING_MARGIN out of fold."""
+    balanced candidates' own blend by WEIGHTING_Z standard errors out of fold."""
     from sk_imbalance._estimator import choice
 
     X, Y = multilabel_data
@@ -530,11 +530,45 @@ def test_other_weightings_join_the_blend_only_past_the_margin(
         {**ONE_NET, "name": "linear", "hidden_layer_sizes": ()},
         {**ONE_NET, "name": "plain", "class_weight": None},
     ]
-    monkeypatch.setattr(choice, "WEIGHTING_MARGIN", np.inf)
+    monkeypatch.setattr(choice, "WEIGHTING_Z", np.inf)
     clf = WeightedMultiLabelClassifier(**FAST, candidates=candidates).fit(X, Y)
     assert clf.candidates_["weight"][2] == 0.0
     assert sum(clf.candidates_["weight"][:2]) == pytest.approx(1.0)
-    monkeypatch.setattr(choice, "WEIGHTING_MARGIN", -np.inf)
+    monkeypatch.setattr(choice, "WEIGHTING_Z", -np.inf)
     loose = WeightedMultiLabelClassifier(**FAST, candidates=candidates).fit(X, Y)
     # the same training: the margin changes the choice only
     assert loose.candidates_["oof_score"] == pytest.approx(clf.candidates_["oof_score"])
+
+
+class _MeanObjective:
+    """A stand-in objective: the (row-weighted) mean of a blend's first column."""
+
+    def resampled(self, held, proba):
+        return lambda weight=None: float(np.average(proba[:, 0], weights=weight))
+
+
+def test_the_weighting_bar_scales_with_the_noise_of_the_held_out_rows():
+    """Check choice._clears_noise: the same gain clears the bar on many rows
+    and not on few, where its bootstrap error is larger; no gain never does."""
+    from sk_imbalance._estimator.choice import _clears_noise
+
+    def case(n, gain, seed=0):
+        rng = np.random.default_rng(seed)
+        own = rng.uniform(0.2, 0.8, size=(n, 1))
+        other = own + gain + rng.normal(scale=0.2, size=(n, 1))
+        held = np.ones(n, dtype=bool)
+        blend_gain = float(np.mean(other) - np.mean(own))  # the all-other blend
+        return _clears_noise(
+            blend_gain, _MeanObjective(), held, [own, other], np.array([0.0, 1.0]),
+            np.array([0]), np.array([1.0]), np.random.default_rng(seed + 1),
+        )  # fmt: skip
+
+    # the error of the difference is about 0.2 / sqrt(n)
+    assert case(20_000, 0.01)  # 0.0014: 7 errors
+    assert not case(100, 0.01)  # 0.02: half an error
+    assert not case(20_000, -0.01)
+    with pytest.raises(ValueError, match="rng"):
+        _clears_noise(
+            0.1, _MeanObjective(), np.ones(3, bool), [np.ones((3, 1))] * 2,
+            np.array([0.0, 1.0]), np.array([0]), np.array([1.0]), None,
+        )  # fmt: skip

@@ -8,6 +8,7 @@ from sk_imbalance._decisions.selection import (
     choose_weights,
     greedy_weights,
     memoized,
+    paired_bootstrap_se,
     single_best,
 )
 
@@ -114,3 +115,50 @@ def test_greedy_selection_with_memoized_score_matches_the_plain_score():
     assert first[0][2] == 0
     # the subset's greedy tried only blends the full one had scored
     assert len(calls) == n_first
+
+
+def test_paired_bootstrap_se_is_the_standard_error_of_a_mean_difference():
+    """Check the bootstrap on means of row values, whose standard errors are
+    known: the difference of two means on the same rows has the error of
+    the mean of the row-wise differences, far below either mean's own."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    x = rng.normal(scale=3.0, size=n)
+    e = rng.normal(scale=0.5, size=n)
+
+    def mean_of(values):
+        return lambda weight: float(np.average(values, weights=weight))
+
+    se = paired_bootstrap_se(
+        mean_of(x + e), mean_of(x), n, np.random.default_rng(1), n_resamples=400
+    )
+    assert se == pytest.approx(0.5 / np.sqrt(n), rel=0.15)
+    unpaired = paired_bootstrap_se(
+        mean_of(x), lambda weight: 0.0, n, np.random.default_rng(1), n_resamples=400
+    )
+    assert unpaired == pytest.approx(3.0 / np.sqrt(n), rel=0.15)
+
+
+def test_paired_bootstrap_se_is_zero_for_equal_scores_and_few_rows():
+    def score(weight):
+        return float(np.sum(weight[:3]))
+
+    rng = np.random.default_rng(0)
+    assert paired_bootstrap_se(score, score, 50, rng) == 0.0
+    assert paired_bootstrap_se(score, lambda w: 0.0, 1, rng) == 0.0
+
+
+def test_paired_bootstrap_se_draws_from_the_generator_it_is_given():
+    """Check that the same generator state gives the same error (no global
+    state is read) and another state another one."""
+
+    def score(weight):
+        return float(np.average(np.arange(30.0), weights=weight))
+
+    def zero(weight):
+        return 0.0
+
+    first = paired_bootstrap_se(score, zero, 30, np.random.default_rng(5))
+    again = paired_bootstrap_se(score, zero, 30, np.random.default_rng(5))
+    other = paired_bootstrap_se(score, zero, 30, np.random.default_rng(6))
+    assert first == again != other

@@ -165,9 +165,9 @@ def _heads_logits(est, X):
 
 
 class _Recorder(WeightedMultiLabelClassifier):
-    def _choose_candidates(self, candidates, crossfit, score):
+    def _choose_candidates(self, candidates, crossfit, score, rng):
         self.crossfit_ = crossfit
-        self.blend_ = super()._choose_candidates(candidates, crossfit, score)
+        self.blend_ = super()._choose_candidates(candidates, crossfit, score, rng)
         return self.blend_
 
     def _check_splits(self, splits, targets):

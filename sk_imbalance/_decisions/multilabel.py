@@ -31,7 +31,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from .calibration import PRIOR_STRENGTH, apply_calibration, fit_platt, prior_shift
-from .scores import fbeta_average, precision_at_k
+from .scores import combine_weights, fbeta_average, precision_at_k
 from .thresholds import (
     MAX_ANCHOR_RATIO,
     MAX_PREDICTED_RATIO,
@@ -52,6 +52,7 @@ __all__ = [
     "fit_decisions",
     "decide",
     "decision_score",
+    "decision_scorer",
 ]
 
 #: The objectives ``scoring`` may name: (average, whether ``beta`` applies).
@@ -221,8 +222,33 @@ def decide(Z, decisions, top_k=1):
 
 def decision_score(Y, Z, decisions, *, scoring, beta=1.0, top_k=1, sample_weight=None):
     """The objective ``scoring`` names, of the decisions on logits ``Z``."""
+    return decision_scorer(
+        Y, Z, decisions, scoring=scoring, beta=beta, top_k=top_k,
+        sample_weight=sample_weight,
+    )()  # fmt: skip
+
+
+def decision_scorer(Y, Z, decisions, *, scoring, beta=1.0, top_k=1, sample_weight=None):
+    """:func:`decision_score` as a function of extra row weights.
+
+    The decisions are applied to ``Z`` once; the returned ``at(row_weight)``
+    scores them with ``sample_weight * row_weight`` (``at()``: with
+    ``sample_weight`` alone, :func:`decision_score`). Bootstrap counts as
+    ``row_weight`` resample the rows with the decisions held fixed
+    (:func:`.selection.paired_bootstrap_se`).
+
+    Returns
+    -------
+    callable
+        ``at(row_weight=None) -> float``.
+    """
     proba, indicator = decide(Z, decisions, top_k)
     average, beta = parse_scoring(scoring, beta)
-    if average == "precision_at_k":
-        return precision_at_k(Y, proba, top_k, sample_weight)
-    return fbeta_average(Y, indicator, beta, average, sample_weight)
+
+    def at(row_weight=None):
+        weight = combine_weights(sample_weight, row_weight)
+        if average == "precision_at_k":
+            return precision_at_k(Y, proba, top_k, weight)
+        return fbeta_average(Y, indicator, beta, average, weight)
+
+    return at

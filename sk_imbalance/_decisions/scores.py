@@ -13,7 +13,7 @@ import numpy as np
 
 from .thresholds import fbeta_from_counts, label_counts, macro_fbeta, top_k_predict
 
-__all__ = ["fbeta_average", "precision_at_k"]
+__all__ = ["fbeta_average", "precision_at_k", "combine_weights"]
 
 AVERAGES = ("macro", "micro", "samples")
 
@@ -105,3 +105,12 @@ def precision_at_k(y_true, y_score, k=1, sample_weight=None):
         )
     hits = np.count_nonzero((top_k_predict(y_score, k) > 0) & (y_true > 0), axis=1)
     return float(np.average(hits / k, weights=sample_weight))
+
+
+def combine_weights(sample_weight, row_weight):
+    """``sample_weight * row_weight``, either of them None (all ones)."""
+    if row_weight is None:
+        return sample_weight
+    if sample_weight is None:
+        return np.asarray(row_weight, dtype=np.float64)
+    return np.asarray(sample_weight, dtype=np.float64) * row_weight

@@ -32,7 +32,14 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["blend", "single_best", "greedy_weights", "choose_weights", "memoized"]
+__all__ = [
+    "blend",
+    "single_best",
+    "greedy_weights",
+    "choose_weights",
+    "memoized",
+    "paired_bootstrap_se",
+]
 
 
 def blend(probas, weights):
@@ -164,3 +171,44 @@ def choose_weights(probas, score, rule="best", rounds=10, tolerance=0.0, scores=
     elif rule not in ("best", "greedy"):
         raise ValueError(f"rule={rule!r} is not 'best' or 'greedy'.")
     return weights, scores, chosen
+
+
+def paired_bootstrap_se(score_a, score_b, n_rows, rng, n_resamples=100):
+    r"""Bootstrap standard error of a difference of two scores on the same rows.
+
+    Each resample draws ``n_rows`` rows with replacement, as counts
+    :math:`c_r` (how often row :math:`r` was drawn), and scores both with
+    the same counts (a paired bootstrap: what both share cancels in the
+    difference). The standard error is the standard deviation of
+    :math:`\operatorname{score}_a(c) - \operatorname{score}_b(c)` over the
+    resamples (Efron and Tibshirani, 1993, ch. 6). What each score fitted
+    on the rows (thresholds, a calibration) stays fixed: the error is that
+    of the rows' draw, not of the fitting.
+
+    Parameters
+    ----------
+    score_a, score_b : callable
+        ``score(row_weight) -> float``, with ``row_weight`` of shape
+        ``(n_rows,)`` (:func:`.multilabel.decision_scorer`).
+    n_rows : int
+    rng : numpy.random.Generator
+    n_resamples : int, default=100
+
+    Returns
+    -------
+    float
+        0.0 with fewer than two rows.
+
+    References
+    ----------
+    B. Efron, R. J. Tibshirani, "An Introduction to the Bootstrap", Chapman
+    & Hall, 1993.
+    """
+    if n_rows < 2:
+        return 0.0
+    differences = np.empty(n_resamples)
+    for b in range(n_resamples):
+        counts = np.bincount(rng.integers(n_rows, size=n_rows), minlength=n_rows)
+        counts = counts.astype(np.float64)
+        differences[b] = score_a(counts) - score_b(counts)
+    return float(np.std(differences, ddof=1))

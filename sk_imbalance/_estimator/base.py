@@ -38,7 +38,7 @@ from .._nn.portfolio import (
 )
 from .._utils.rng import generator
 from .callbacks import CallbackSupportMixin, TaskReporter, fit_context
-from .choice import HeadsFit, Weighting, choose_blend
+from .choice import HeadsFit, HeldOutObjective, Weighting, choose_blend
 from .params import Custom, Flag, Number, Sizes, validate_params
 from .persistence import model_from_state, model_to_state
 from .sparse_policy import use_sparse_layer
@@ -119,8 +119,10 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
       target's attributes and weights, return a :class:`~.fit_data.FitData`;
     - ``_meta(n_features)``: the facts passed to build functions;
     - ``_head_loss()``: a :class:`~.._nn.losses.HeadwiseLoss`;
-    - ``_decision_score(truth, proba, sample_weight)``: the out-of-fold
-      objective of out-of-fold probabilities, the epoch monitor;
+    - ``_decision_scorer(truth, proba, sample_weight)``: the decisions
+      fitted on out-of-fold probabilities, as ``at(row_weight=None)``, their
+      objective under extra row weights (``at()``: :meth:`_decision_score`,
+      the epoch monitor);
     - ``_fit_held_out_decisions(truth, proba, sample_weight)``: fit and keep
       the decisions on the chosen blend's out-of-fold probabilities.
     """
@@ -147,11 +149,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self._check_model_kwargs()
         data = self._fit_data(X, y, sample_weight)
 
-        def score(held, proba):
-            return self._decision_score(
-                data.truth[held], proba, take_rows(data.sample_weight, held)
-            )
-
+        score = HeldOutObjective(self, data.truth, data.sample_weight)
         fitted = self._cross_fit_heads(data, score)
         held = fitted.crossfit.held
         self._fit_held_out_decisions(
@@ -164,6 +162,12 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _check_params(self):
         """Hook: checks of several parameters together, after ``validate_params``."""
+
+    def _decision_score(self, truth, proba, sample_weight):
+        """The out-of-fold objective of out-of-fold probabilities ``proba``:
+        the decisions fitted on them as at the end of ``fit``, scored on the
+        same rows (``_decision_scorer``). The monitor that chooses the epoch."""
+        return self._decision_scorer(truth, proba, sample_weight)()
 
     def _validate_X_y(self, X, y):
         """``validate_data`` of ``X`` (dense or CSR, float) and a 1-D or 2-D ``y``."""
@@ -424,14 +428,16 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             epochs=self.epochs,
             hooks=hooks,
         )
-        blend = self._choose_candidates(candidates, crossfit, score)
+        # the bootstrap of the weighting's choice: a stream of its own
+        bootstrap = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+        blend = self._choose_candidates(candidates, crossfit, score, bootstrap)
         self.n_epochs_ = blend.n_epochs
         self.history_ = blend.history
         return HeadsFit(
             X, y, weighting, score, rng, context, candidates, crossfit, blend
         )
 
-    def _choose_candidates(self, candidates, crossfit, score):
+    def _choose_candidates(self, candidates, crossfit, score, rng):
         """Blend the candidates on their out-of-fold scores; record ``candidates_``.
 
         Returns the chosen blend (:func:`.choice.choose_blend`): its model,
@@ -448,6 +454,8 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         chosen before, on each epoch's raw held-out scores (``history_``):
         matching needs :math:`\\tau^2`, one more forward pass over ``k``
         times the rows, which is measured once, at the chosen epoch.
+        ``rng`` draws the bootstrap that weighs a blend of several
+        weightings against the reference's own (:data:`.choice.WEIGHTING_Z`).
         """
         reference = self._reference_weighting()
         weightings = self._candidate_weightings(candidates)
@@ -457,6 +465,7 @@ class CrossFitClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             link=self._link,
             match=self.ensemble,
             reference=np.array([w is reference for w in weightings]),
+            rng=rng,
         )
         self.candidates_ = {
             "name": [c.name for c in candidates],

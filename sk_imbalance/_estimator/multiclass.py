@@ -23,6 +23,7 @@ from .._decisions.multiclass import (
     multiclass_score,
     to_log_proba,
 )
+from .._decisions.scores import combine_weights
 from .._decisions.thresholds import SHRINKAGE
 from .._nn.losses import HeadwiseLoss
 from .._nn.portfolio import ONE_MLP
@@ -573,18 +574,28 @@ class WeightedMultiClassClassifier(CrossFitClassifier):
             shrinkage=self.shrinkage,
         )
 
-    def _decision_score(self, y_index, proba, sample_weight):
-        """``scoring`` of the decisions ``predict`` would make from out-of-fold
-        probabilities ``proba``, fitted on them as at the end of ``fit``
-        (without the calibration where tuned offsets make it irrelevant): the
-        monitor that chooses the epoch."""
+    def _decision_scorer(self, y_index, proba, sample_weight):
+        """``scoring`` of the decisions ``predict`` would make from
+        out-of-fold probabilities ``proba``, fitted on them as at the end of
+        ``fit`` (without the calibration where tuned offsets make it
+        irrelevant), as ``at(row_weight=None)``: the objective under extra
+        row weights, the decisions held fixed (``at()``: the epoch monitor)."""
         Z = to_log_proba(proba)
         calibrate = self.decision != "tuned"
         decisions = self._fit_decisions(y_index, Z, sample_weight, calibrate)
         _, predicted = decide_multiclass(Z, decisions)
-        return multiclass_score(
-            y_index, predicted, len(self.classes_), self.scoring, sample_weight
-        )
+        n_classes = len(self.classes_)
+
+        def at(row_weight=None):
+            return multiclass_score(
+                y_index,
+                predicted,
+                n_classes,
+                self.scoring,
+                combine_weights(sample_weight, row_weight),
+            )
+
+        return at
 
     def _fit_held_out_decisions(self, y_index, proba, sample_weight):
         """Calibration, offsets and ``class_report_`` on the held-out rows."""

@@ -15,7 +15,7 @@ from .._decisions.multilabel import (
     Decisions,
     calibration_matters,
     decide,
-    decision_score,
+    decision_scorer,
     fit_decisions,
     parse_scoring,
     to_logits,
@@ -638,17 +638,18 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
             max_anchor_ratio=self.max_anchor_ratio,
         )
 
-    def _decision_score(self, Y, proba, sample_weight):
+    def _decision_scorer(self, Y, proba, sample_weight):
         """The objective ``scoring`` names, of the decisions ``predict`` would
-        make from out-of-fold ``proba``: the monitor that chooses the epoch.
-        The calibration and thresholds are fitted on ``proba`` exactly as at
-        the end of ``fit`` (the calibration only where the decisions depend on
-        it, :func:`.._decisions.multilabel.calibration_matters`).
+        make from out-of-fold ``proba``, as ``at(row_weight=None)``
+        (:func:`.._decisions.multilabel.decision_scorer`). The calibration and
+        thresholds are fitted on ``proba`` exactly as at the end of ``fit``
+        (the calibration only where the decisions depend on it,
+        :func:`.._decisions.multilabel.calibration_matters`).
         """
         Z = to_logits(proba)
         calibrate = calibration_matters(self.threshold, self.scoring)
         decisions = self._fit_decisions(Y, Z, sample_weight, calibrate=calibrate)
-        return decision_score(
+        return decision_scorer(
             Y,
             Z,
             decisions,

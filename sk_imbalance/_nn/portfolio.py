@@ -156,8 +156,8 @@ ONE_MLP = (Candidate("mlp", hidden_layer_sizes=(128,), dropout=0.2),)
 #: held-out folds choose the weighting too (issue 27): with the estimators'
 #: ``class_weight="auto"`` it trains without class weights, is scored on the
 #: balanced scale, and joins the blend only when that beats the balanced
-#: candidates' blend by ``WEIGHTING_MARGIN`` (``_estimator.choice``); a named
-#: ``class_weight`` leaves it out.
+#: candidates' blend by more than ``WEIGHTING_Z`` bootstrap standard errors
+#: (``_estimator.choice``); a named ``class_weight`` leaves it out.
 DEFAULT_CANDIDATES = (
     Candidate("linear-wd1e-3", hidden_layer_sizes=(), dropout=0.0,
               weight_decay=1e-3, learning_rate_scale=3.0),
