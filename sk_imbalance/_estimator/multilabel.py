@@ -81,7 +81,8 @@ class WeightedMultiLabelClassifier(MultiOutputMixin, CrossFitClassifier):
         L2 penalty 1e-3), ``"mlp256"`` (``(256,)``, dropout 0.5) and
         ``"mlp-unweighted"`` (``(128,)``, dropout 0.2, without class weights,
         which joins the blend only when that beats the balanced candidates'
-        blend by 0.01 out of fold; a named ``class_weight`` leaves it out),
+        blend out of fold by more than two bootstrap standard errors; a named
+        ``class_weight`` leaves it out),
         blended by greedy ensemble selection; when the first layer works on
         the non-zeros (``sparse_layer_``), ``"mlp"`` (``(128,)``, dropout 0.2)
         stands in for ``"mlp256"`` and ``"mlp-unweighted"`` is left out.
