@@ -264,3 +264,103 @@ def test_fit_narrows_the_held_out_scores_only_for_the_ensemble(ensemble):
     else:  # the refit predicts: nothing is narrowed, no tau^2 is measured
         assert result.between is None
         np.testing.assert_allclose(used, raw)
+
+
+def test_between_head_covariance_has_each_candidates_variance_on_its_diagonal():
+    """With several candidates the cross-fit also measures the covariance
+    between candidates of the heads' deviations; its diagonal is each
+    candidate's own tau^2, and it is symmetric."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 6))
+    Y = (X[:, :3] + rng.normal(size=(240, 3)) > 0.8).astype(int)
+    est = _Recorder(
+        candidates=[
+            {"name": "linear", "hidden_layer_sizes": ()},
+            {"name": "mlp", "hidden_layer_sizes": (8,)},
+        ],
+        epochs=3,
+        batch_size=32,
+        cv=4,
+        random_state=0,
+    ).fit(X, Y)
+    cov = est.crossfit_.between_cov
+    assert cov.shape == (2, 2, 3)
+    for i, result in enumerate(est.crossfit_.candidates):
+        np.testing.assert_allclose(cov[i, i], result.between, rtol=1e-10)
+    np.testing.assert_allclose(cov[0, 1], cov[1, 0])
+    # a covariance: |T_01| <= sqrt(T_00 T_11), label by label
+    assert np.all(np.abs(cov[0, 1]) <= np.sqrt(cov[0, 0] * cov[1, 1]) + 1e-12)
+    single = between_head_variance(None, X, [np.arange(5), np.arange(5, 9)], 3)
+    assert single is None
+    assert between_head_variance(
+        None, X, [np.arange(5), np.arange(5, 9)], 3, covariance=True
+    ) == (None, None)
+
+
+def _two_candidates(n=1000, k=5, shared=0.0, seed=0):
+    """Held-out logits of two candidates: a common signal, each head's own
+    noise (``shared`` of it common to both candidates' heads of one fold)."""
+    rng = np.random.default_rng(seed)
+    held_sets = np.array_split(rng.permutation(n), k)
+    train_sets = _complements(held_sets, n)
+    signal = rng.normal(-2.0, 1.5, size=(n, 3))
+    tau2 = np.array([1.0, 2.0])
+    common = rng.normal(size=(n, 3))
+    Z = []
+    for c in range(2):
+        own = rng.normal(size=(n, 3))
+        noise = np.sqrt(tau2[c]) * (
+            np.sqrt(shared) * common + np.sqrt(1 - shared) * own
+        )
+        Z.append(signal + noise)
+    between = [np.full(3, t) for t in tau2]
+    cov = np.zeros((2, 2, 3))
+    cov[0, 0], cov[1, 1] = between
+    cov[0, 1] = cov[1, 0] = shared * np.sqrt(tau2[0] * tau2[1])
+    return [expit(z) for z in Z], held_sets, train_sets, between, cov
+
+
+@pytest.mark.parametrize("shared", [0.0, 0.5])
+def test_match_spread_jointly_keeps_each_spread_and_models_the_agreement(shared):
+    """Each candidate keeps the spread match_spread gives it; between them the
+    covariance becomes S - (1 - 1/k) T off the diagonal: with heads' noise of
+    their own, the candidates agree more than out of fold."""
+    from sk_imbalance._decisions.spread import match_spread_jointly
+
+    probas, held_sets, train_sets, between, cov = _two_candidates(shared=shared)
+    joint = match_spread_jointly(probas, held_sets, between, cov, train_sets=train_sets)
+    alone = [
+        match_spread(p, held_sets, b, train_sets=train_sets)[0]
+        for p, b in zip(probas, between, strict=True)
+    ]
+    Zj = [logit(p) for p in joint]
+    Za = [logit(p) for p in alone]
+    for zj, za in zip(Zj, Za, strict=True):
+        np.testing.assert_allclose(zj.var(axis=0), za.var(axis=0), rtol=1e-8)
+        np.testing.assert_allclose(zj.mean(axis=0), za.mean(axis=0), atol=1e-10)
+    # the cross-covariance the model asks for, of the offset-free logits (the
+    # heads' offsets here are sampling noise only, so the row-to-row part is
+    # nearly all of tau^2)
+    groups = list(held_sets)
+    raw = [remove_head_offsets(logit(p), groups)[0] for p in probas]
+    for j in range(3):
+        S = np.cov(raw[0][:, j], raw[1][:, j], bias=True)[0, 1]
+        got = np.cov(Zj[0][:, j], Zj[1][:, j], bias=True)[0, 1]
+        assert got == pytest.approx(S - 0.8 * cov[0, 1, j], abs=0.05)
+    corr_joint = np.corrcoef(Zj[0][:, 0], Zj[1][:, 0])[0, 1]
+    corr_alone = np.corrcoef(Za[0][:, 0], Za[1][:, 0])[0, 1]
+    if shared == 0.0:
+        assert corr_joint > corr_alone + 0.05
+    else:
+        assert corr_joint > corr_alone
+
+
+def test_match_spread_jointly_leaves_a_constant_label_to_its_own_matching():
+    from sk_imbalance._decisions.spread import match_spread_jointly
+
+    probas, held_sets, train_sets, between, cov = _two_candidates()
+    probas[1][:, 2] = 0.25  # the second candidate says the same of every row
+    joint = match_spread_jointly(probas, held_sets, between, cov, train_sets=train_sets)
+    alone = match_spread(probas[0], held_sets, between[0], train_sets=train_sets)[0]
+    np.testing.assert_allclose(joint[0][:, 2], alone[:, 2])
+    np.testing.assert_allclose(joint[1][:, 2], 0.25)

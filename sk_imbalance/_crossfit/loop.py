@@ -97,6 +97,11 @@ class CrossFitResult:
         The rows each head held out, one array per head (fold).
     train_sets : list of ndarray
         The rows each head trained on.
+    between_cov : ndarray of shape (n_candidates, n_candidates, n_outputs) or None
+        With several sigmoid candidates, the covariance between candidates
+        of their heads' deviations on one row
+        (:func:`~.oof.between_head_variance` with ``covariance=True``), whose
+        diagonal is each candidate's ``between``; None otherwise.
     """
 
     model: keras.Model
@@ -107,6 +112,7 @@ class CrossFitResult:
     candidates: list = field(default_factory=list)
     held_sets: list = field(default_factory=list)
     train_sets: list = field(default_factory=list)
+    between_cov: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -546,10 +552,14 @@ def cross_fit(
             target_of=target_of,
             offsets=offsets,
         )
-        between = None
+        between, between_cov = None, None
         if measure_spread and head_loss.link == "sigmoid":
-            between = between_head_variance(
-                train_model, X, [rows for rows, _ in splits], targets.shape[-1] // 2
+            between, between_cov = between_head_variance(
+                train_model,
+                X,
+                [rows for rows, _ in splits],
+                targets.shape[-1] // 2,
+                covariance=True,
             )
         if between is None:
             between = [None] * len(networks.ensembles)
@@ -581,4 +591,5 @@ def cross_fit(
         candidates,
         [rows for _, rows in splits],
         [rows for rows, _ in splits],
+        between_cov,
     )

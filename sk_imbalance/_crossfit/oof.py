@@ -22,8 +22,8 @@ __all__ = ["between_head_variance", "held_out_slots", "out_of_fold_proba"]
 _BLOCK_ELEMENTS = 2**21
 
 
-def between_head_variance(train_model, X, train_sets, n_outputs):
-    """Mean over the fit rows of the variance between the heads that trained on each.
+def between_head_variance(train_model, X, train_sets, n_outputs, *, covariance=False):
+    r"""Mean over the fit rows of the variance between the heads that trained on each.
 
     Parameters
     ----------
@@ -34,23 +34,35 @@ def between_head_variance(train_model, X, train_sets, n_outputs):
         The rows each of the ``k`` heads trained on (the splits' training
         rows; a row outside every split is trained on by none).
     n_outputs : int
+    covariance : bool, default=False
+        Also return, with several candidates, the covariance **between
+        candidates** of the heads' deviations from their mean on one row,
+        :math:`T_{cd} = \frac{1}{k'-1} \sum_h (z_{ch} - \bar z_c)(z_{dh} -
+        \bar z_d)` averaged over the rows (:math:`k'` the heads that trained
+        on the row): the part of two candidates' out-of-fold noise they share
+        (their heads of one fold trained on the same rows), which their
+        ensembles average away together
+        (:func:`.._decisions.spread.match_spread_jointly`).
 
     Returns
     -------
     ndarray of shape (c, n_outputs) or None
         None with fewer than 3 heads, or when no row was trained on by two.
+    ndarray of shape (c, c, n_outputs) or None
+        Only with ``covariance``: :math:`T` (its diagonal is the first
+        result); None with one candidate, or where the first is None.
     """
     k = len(train_sets)
     if k < 3:
-        return None
+        return (None, None) if covariance else None
     feed = X if isinstance(X, RowFeed) else RowFeed(train_model, X, k)
     n_samples = feed.X.shape[0]
     trained = trained_mask(train_sets, n_samples)
     rows = np.flatnonzero(trained.sum(axis=1) >= 2)
     if rows.size == 0:
-        return None
+        return (None, None) if covariance else None
     slots = np.repeat(rows[:, np.newaxis], k, axis=1)
-    total = 0.0
+    total, cross = 0.0, 0.0
     for block in _blocks(feed, slots, k * n_outputs):
         logits = keras.ops.convert_to_numpy(
             train_model(feed.inputs(block), training=False)
@@ -61,7 +73,14 @@ def between_head_variance(train_model, X, train_sets, n_outputs):
         mean = (logits * mask).sum(axis=2, keepdims=True) / count[:, :, np.newaxis]
         squares = (((logits - mean) ** 2) * mask).sum(axis=2)
         total = total + (squares / (count - 1)).sum(axis=0)
-    return total / rows.size
+        if covariance and logits.shape[1] > 1:
+            deviations = (logits - mean) * mask
+            products = np.einsum("bchm,bdhm->bcdm", deviations, deviations)
+            cross = cross + (products / (count[:, np.newaxis] - 1)).sum(axis=0)
+    between = total / rows.size
+    if not covariance:
+        return between
+    return between, (cross / rows.size if between.shape[0] > 1 else None)
 
 
 def _blocks(feed, slots, width):
