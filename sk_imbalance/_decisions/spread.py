@@ -50,6 +50,15 @@ candidate stopped after a few epochs, whose offsets are nearly all of
 than the ensemble's (``benchmarks/spread_check.py`` measures the match). On
 the MULAN sets the MLPs' :math:`B` is a small part of :math:`\tau^2`.
 
+Several candidates are blended, and a blend depends on how much they
+**agree** on a row, not only on how each spreads. Out of fold each row is
+scored by one head of each candidate, whose noise is partly its own, so the
+held-out candidates agree less than their ensembles will.
+:func:`match_spread_jointly` matches them together: the covariance between
+candidates of the heads' deviations (measured in the same pass as
+:math:`\tau^2`) gives the covariance of their ensembles, and the held-out
+logits are moved onto it by the Gaussian optimal transport map.
+
 The in-sample heads have seen the row, so they could agree a little more
 than on new rows. Measured on test splits, :math:`\tau^2` on new rows was
 below the in-sample estimate on some sets and above it on others; the
