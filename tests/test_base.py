@@ -100,11 +100,11 @@ def test_predictions_do_not_depend_on_the_order_of_rows(estimator, sparse, monke
 @pytest.mark.parametrize("candidates", [None, "two"], ids=["one", "two"])
 def test_candidates_oof_score_is_on_the_matched_scale(candidates):
     """``candidates_["oof_score"]`` is each candidate's objective on its
-    matched held-out scores (those the choice and the decisions see: several
-    candidates matched together), not the raw epoch curve's best."""
+    matched held-out scores (those the choice and the decisions see), with
+    one candidate as with several, not the raw epoch curve's best."""
     from scipy.special import logit
 
-    from sk_imbalance._decisions.spread import match_spread, match_spread_jointly
+    from sk_imbalance._decisions.spread import match_spread
 
     class Recorder(WeightedMultiLabelClassifier):
         def _choose_candidates(self, candidates, crossfit, score, rng):
@@ -125,29 +125,15 @@ def test_candidates_oof_score_is_on_the_matched_scale(candidates):
     est = Recorder(**options).fit(X, Y)
     crossfit = est.crossfit_
     held = crossfit.held
-    if candidates is None:  # one candidate: its own spread
-        assert crossfit.between_cov is None
-        all_matched = [
-            match_spread(
-                result.proba,
-                crossfit.held_sets,
-                result.between,
-                train_sets=crossfit.train_sets,
-            )[0]
-            for result in crossfit.candidates
-        ]
-    else:  # several: matched together, as they will agree
-        assert crossfit.between_cov.shape == (2, 2, 3)
-        all_matched = match_spread_jointly(
-            [result.proba for result in crossfit.candidates],
-            crossfit.held_sets,
-            [result.between for result in crossfit.candidates],
-            crossfit.between_cov,
-            train_sets=crossfit.train_sets,
-        )
-    for got, result, matched in zip(
-        est.candidates_["oof_score"], crossfit.candidates, all_matched, strict=True
+    for got, result in zip(
+        est.candidates_["oof_score"], crossfit.candidates, strict=True
     ):
+        matched = match_spread(
+            result.proba,
+            crossfit.held_sets,
+            result.between,
+            train_sets=crossfit.train_sets,
+        )[0]
         assert not np.allclose(logit(matched[held]), logit(result.proba[held]))
         assert got == pytest.approx(est.score_(held, matched[held]), abs=1e-12)
 

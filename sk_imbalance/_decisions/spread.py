@@ -57,7 +57,12 @@ held-out candidates agree less than their ensembles will.
 :func:`match_spread_jointly` matches them together: the covariance between
 candidates of the heads' deviations (measured in the same pass as
 :math:`\tau^2`) gives the covariance of their ensembles, and the held-out
-logits are moved onto it by the Gaussian optimal transport map.
+logits are moved onto it by the Gaussian optimal transport map. The
+estimator does not use it yet: each matched candidate's scores then carry
+the others' (a candidate chosen alone is no longer scored as it will
+predict), which cost 0.013 macro-F1 on 400-row subsamples of bibtex
+(``benchmarks/blend_spread.py``; the docs: results, studies, *The blend's
+spread*).
 
 The in-sample heads have seen the row, so they could agree a little more
 than on new rows. Measured on test splits, :math:`\tau^2` on new rows was
@@ -252,8 +257,10 @@ def match_spread_jointly(probas, held_sets, betweens, between_cov, *, train_sets
     Each candidate's matched scores keep the spread :func:`match_spread`
     gives them; what changes is that the candidates now agree on a row as
     much as their ensembles will, so a blend of them is distributed as the
-    blend that predicts. Measured in the docs: results, studies, *The blend's
-    spread*.
+    blend that predicts. But each candidate's matched scores then carry the
+    others': a candidate blended alone is not scored as it will predict.
+    ``benchmarks/blend_spread.py`` measures it; the estimator does not use
+    it (the docs: results, studies, *The blend's spread*).
 
     Parameters
     ----------

@@ -22,7 +22,7 @@ from .._decisions.selection import (
     memoized,
     paired_bootstrap_se,
 )
-from .._decisions.spread import match_spread, match_spread_jointly
+from .._decisions.spread import match_spread
 from .._nn.portfolio import blend_model
 
 __all__ = [
@@ -100,11 +100,12 @@ def choose_blend(
     With ``match`` each candidate's out-of-fold probabilities are first
     narrowed to the spread of its heads' mean (:mod:`.._decisions.spread`), so
     that the choice and the decisions see scores distributed as the ensemble
-    will predict them; with several candidates and their heads' covariance
-    (``crossfit.between_cov``) they are matched together, so that they also
-    agree on a row as much as their ensembles do
-    (:func:`.._decisions.spread.match_spread_jointly`). One candidate is its
-    own blend; several are weighted by :data:`SELECTION_RULE`.
+    will predict them. They are matched one by one: out of fold the
+    candidates agree less than their ensembles will, which
+    :func:`.._decisions.spread.match_spread_jointly` models but which is not
+    used here yet (the docs: results, studies, *The blend's spread*). One
+    candidate is its own blend; several are weighted by
+    :data:`SELECTION_RULE`.
 
     Parameters
     ----------
@@ -131,18 +132,7 @@ def choose_blend(
     """
     results, held = crossfit.candidates, crossfit.held
     probas = [r.proba for r in results]
-    jointly = crossfit.between_cov is not None and all(
-        r.between is not None for r in results
-    )
-    if match and held.any() and jointly:  # as the ensembles spread and agree
-        probas = match_spread_jointly(
-            probas,
-            crossfit.held_sets,
-            [r.between for r in results],
-            crossfit.between_cov,
-            train_sets=crossfit.train_sets,
-        )
-    elif match and held.any():  # as narrow as the ensemble's scores
+    if match and held.any():  # as narrow as the ensemble's scores
         probas = [
             match_spread(
                 r.proba,
