@@ -71,10 +71,9 @@ def between_head_variance(train_model, X, train_sets, n_outputs, *, covariance=F
         mask = trained[block[:, 0]][:, np.newaxis, :, np.newaxis]
         count = mask.sum(axis=2)
         mean = (logits * mask).sum(axis=2, keepdims=True) / count[:, :, np.newaxis]
-        squares = (((logits - mean) ** 2) * mask).sum(axis=2)
-        total = total + (squares / (count - 1)).sum(axis=0)
+        deviations = (logits - mean) * mask  # 0 for the heads that did not train
+        total = total + ((deviations**2).sum(axis=2) / (count - 1)).sum(axis=0)
         if covariance and logits.shape[1] > 1:
-            deviations = (logits - mean) * mask
             products = np.einsum("bchm,bdhm->bcdm", deviations, deviations)
             cross = cross + (products / (count[:, np.newaxis] - 1)).sum(axis=0)
     between = total / rows.size

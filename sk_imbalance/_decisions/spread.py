@@ -213,6 +213,17 @@ def match_spread(proba, held_sets, between, *, train_sets):
     """
     if between is None:
         return proba, np.ones(proba.shape[1])
+    held, Z, row_part = _held_logits(proba, held_sets, between, train_sets)
+    ratio = spread_ratio(Z, row_part, len(held_sets))
+    centre = Z.mean(axis=0)
+    matched = proba.copy()
+    matched[held] = expit(centre + ratio * (Z - centre))
+    return matched, ratio
+
+
+def _held_logits(proba, held_sets, between, train_sets):
+    """The held rows, their offset-free logits and the row-to-row part of
+    :math:`\\tau^2` (:func:`match_spread`'s first step)."""
     held = np.zeros(proba.shape[0], dtype=bool)
     for rows in held_sets:
         held[rows] = True
@@ -221,11 +232,7 @@ def match_spread(proba, held_sets, between, *, train_sets):
     offsets = np.zeros(Z.shape[1])
     if splits_partition(train_sets, held_sets, proba.shape[0]):
         Z, offsets = remove_head_offsets(Z, [position[rows] for rows in held_sets])
-    ratio = spread_ratio(Z, np.maximum(between - offsets, 0.0), len(held_sets))
-    centre = Z.mean(axis=0)
-    matched = proba.copy()
-    matched[held] = expit(centre + ratio * (Z - centre))
-    return matched, ratio
+    return held, Z, np.maximum(between - offsets, 0.0)
 
 
 def match_spread_jointly(probas, held_sets, betweens, between_cov, *, train_sets):
@@ -283,20 +290,10 @@ def match_spread_jointly(probas, held_sets, betweens, between_cov, *, train_sets
     given dispersion matrices", Linear Algebra and its Applications 48,
     257-263, 1982.
     """
-    n_samples = probas[0].shape[0]
-    held = np.zeros(n_samples, dtype=bool)
-    for rows in held_sets:
-        held[rows] = True
-    position = np.cumsum(held) - 1
-    partition = splits_partition(train_sets, held_sets, n_samples)
     k = len(held_sets)
     logits, row_part, ratios = [], [], []
     for proba, between in zip(probas, betweens, strict=True):
-        Z = logit(np.clip(proba[held], _EPS, 1.0 - _EPS))
-        offsets = np.zeros(Z.shape[1])
-        if partition:
-            Z, offsets = remove_head_offsets(Z, [position[rows] for rows in held_sets])
-        part = np.maximum(between - offsets, 0.0)
+        held, Z, part = _held_logits(proba, held_sets, between, train_sets)
         logits.append(Z)
         row_part.append(part)
         ratios.append(spread_ratio(Z, part, k))
